@@ -1,0 +1,131 @@
+// The one place that reads the environment. Every setting is declared once here, parsed with zod
+// at start, and passed down; the README's configuration table is generated from this list.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+export const settings = {
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    default: undefined,
+    doc: 'SQLite file (`file:path`) or PostgreSQL URL (`postgresql://…`). Unset: `file:<dataDir>/switchboard.db`. PostgreSQL lets several Switchboard processes share one database.',
+    schema: z.string().min(1).optional(),
+  },
+  dataDir: {
+    env: 'SWITCHBOARD_DATA_DIR',
+    default: './data',
+    doc: 'Directory for the SQLite file and the generated secret key.',
+    schema: z.string().min(1),
+  },
+  secretKey: {
+    env: 'SWITCHBOARD_SECRET_KEY',
+    default: undefined,
+    doc: 'Base64 of 32 bytes: the AES-256-GCM key for secrets at rest. Unset: generated once into `<dataDir>/secret.key`.',
+    schema: z.string().optional(),
+  },
+  host: {
+    env: 'SWITCHBOARD_HOST',
+    default: '127.0.0.1',
+    doc: 'HTTP listen address (`serve --host`).',
+    schema: z.string().min(1),
+  },
+  port: {
+    env: 'SWITCHBOARD_PORT',
+    default: '8808',
+    doc: 'HTTP listen port (`serve --port`); 0 picks a free one.',
+    schema: port,
+  },
+  allowedOrigins: {
+    env: 'SWITCHBOARD_ALLOWED_ORIGINS',
+    default: '',
+    doc: 'Comma-separated browser origins allowed to call /mcp (e.g. `http://localhost:6274`). Requests without an Origin header (non-browser clients) are allowed; any other Origin gets 403.',
+    schema: list,
+  },
+  allowedHosts: {
+    env: 'SWITCHBOARD_ALLOWED_HOSTS',
+    default: '',
+    doc: 'Comma-separated Host header values accepted (DNS-rebinding protection). Empty: localhost, 127.0.0.1 and [::1] when bound to loopback; any host otherwise.',
+    schema: list,
+  },
+  bodyLimit: {
+    env: 'SWITCHBOARD_BODY_LIMIT',
+    default: '1mb',
+    doc: 'Largest JSON-RPC request body accepted; larger ones get 413.',
+    schema: z.string().regex(/^\d{1,9}(b|kb|mb)?$/i, 'a size such as 1mb, 512kb or 100000'),
+  },
+  eventStoreSize: {
+    env: 'SWITCHBOARD_EVENT_STORE_SIZE',
+    default: '1000',
+    doc: 'Events kept per HTTP session for resuming streams (Last-Event-ID); older ones are dropped.',
+    schema: positiveInt,
+  },
+  sessionIdleMs: {
+    env: 'SWITCHBOARD_SESSION_IDLE_MS',
+    default: '1800000',
+    doc: 'An HTTP session idle this long is closed; its id then answers 404.',
+    schema: positiveInt,
+  },
+  shutdownTimeoutMs: {
+    env: 'SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    doc: 'On SIGINT/SIGTERM, how long in-flight calls may take to finish before the process exits.',
+    schema: positiveInt,
+  },
+  principal: {
+    env: 'SWITCHBOARD_PRINCIPAL',
+    default: 'local',
+    doc: 'The principal id of a stdio session (the OS user who launched the process is trusted).',
+    schema: z.string().min(1).max(200),
+  },
+  principalRoles: {
+    env: 'SWITCHBOARD_PRINCIPAL_ROLES',
+    default: 'admin',
+    doc: 'Comma-separated roles of the stdio principal.',
+    schema: list,
+  },
+  staleAfterMs: {
+    env: 'SWITCHBOARD_STALE_AFTER_MS',
+    default: '86400000',
+    doc: '`registry_stats` reports a server as stale when it has not been seen for this long.',
+    schema: positiveInt,
+  },
+  dbPoolSize: {
+    env: 'SWITCHBOARD_DB_POOL_SIZE',
+    default: '10',
+    doc: 'PostgreSQL connection pool size per process.',
+    schema: positiveInt,
+  },
+  logLevel: {
+    env: 'SWITCHBOARD_LOG_LEVEL',
+    default: 'info',
+    doc: 'pino log level (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`). Logs go to stderr as JSON.',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+} as const;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> } & { databaseUrl: string };
+export type ConfigOverrides = Partial<Record<keyof Settings, string | undefined>>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment (and CLI overrides, which win) into a Config. Fails with a message that
+ * names each bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(settings) as [keyof Settings, Settings[keyof Settings]][]) {
+    const raw = overrides[key] ?? env[spec.env] ?? spec.default;
+    const parsed = spec.schema.safeParse(raw);
+    if (parsed.success) out[key] = parsed.data;
+    else problems.push(`${spec.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  const dataDir = resolve(out.dataDir as string);
+  return { ...out, dataDir, databaseUrl: out.databaseUrl ?? `file:${resolve(dataDir, 'switchboard.db')}` } as Config;
+}

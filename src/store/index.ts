@@ -1,0 +1,71 @@
+// The store: the one place that constructs PrismaClient. SQLite by default, PostgreSQL when the
+// URL says so; both generated clients have the same API, typed here as the SQLite one.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type pg from 'pg';
+import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
+import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js';
+import { createAdapterFactory, createPgPool, providerOf, sqlitePath, type Provider } from './adapter.js';
+import { applyMigrations } from './schema-engine.js';
+import { ensureSearchIndex } from './search-index.js';
+
+export type Db = SqliteClient;
+/** The client inside `db.$transaction(async (tx) => …)`. */
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export interface StoreOptions {
+  databaseUrl: string;
+  dbPoolSize?: number;
+  /** Apply pending migrations before use (server start does; `doctor` does not). */
+  migrate?: boolean;
+}
+
+export interface Store {
+  provider: Provider;
+  db: Db;
+  /** Database round trip plus pool figures, for /healthz and `doctor`. */
+  health(): Promise<{ ok: boolean; provider: Provider; latencyMs: number; pool?: { total: number; idle: number; waiting: number }; error?: string }>;
+  close(): Promise<void>;
+}
+
+export async function createStore(options: StoreOptions): Promise<Store> {
+  const provider = providerOf(options.databaseUrl);
+  let pool: pg.Pool | undefined;
+  let db: Db;
+  if (provider === 'postgresql') {
+    pool = createPgPool(options.databaseUrl, options.dbPoolSize ?? 10);
+    db = new PostgresClient({ adapter: createAdapterFactory(provider, options.databaseUrl, pool) }) as unknown as Db;
+  } else {
+    mkdirSync(dirname(sqlitePath(options.databaseUrl)), { recursive: true });
+    db = new SqliteClient({ adapter: createAdapterFactory(provider, options.databaseUrl) });
+  }
+  if (options.migrate) {
+    await applyMigrations(provider, options.databaseUrl);
+    await ensureSearchIndex(db, provider);
+  }
+  if (provider === 'sqlite') {
+    // WAL lets readers proceed during a write; busy_timeout waits out a concurrent writer.
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  }
+
+  return {
+    provider,
+    db,
+    async health() {
+      const started = performance.now();
+      try {
+        await db.$queryRawUnsafe('SELECT 1');
+        const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+        const poolStats = pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
+        return { ok: true, provider, latencyMs, ...(poolStats ? { pool: poolStats } : {}) };
+      } catch (error) {
+        return { ok: false, provider, latencyMs: performance.now() - started, error: (error as Error).message };
+      }
+    },
+    async close() {
+      await db.$disconnect();
+      await pool?.end();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// Prisma's schema engine in its WebAssembly form, driven through a driver adapter, so migrations
+// are created, checked and applied offline (no native engine download). The SQL it writes and the
+// `_prisma_migrations` rows it records are those of `prisma migrate deploy`.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SchemaEngine, MigrationList } from '@prisma/schema-engine-wasm';
+import { createMigrationAdapterFactory, type Provider } from './adapter.js';
+import { prismaDir } from './paths.js';
+
+type WasmBindings = typeof import('@prisma/schema-engine-wasm') & { __wbg_set_wasm(exports: unknown): void };
+
+let bindings: Promise<WasmBindings> | undefined;
+
+// Node 20 cannot import a .wasm module, so instantiate it by hand once per process.
+function loadBindings(): Promise<WasmBindings> {
+  bindings ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const bg = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as WasmBindings;
+    const bytes = readFileSync(bgPath.replace(/\.js$/, '.wasm'));
+    // The WebAssembly global exists in Node but is typed only by lib.dom.
+    const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, imports: object): Promise<{ instance: { exports: unknown } }> } };
+    const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': bg });
+    bg.__wbg_set_wasm(instance.exports);
+    (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
+    return bg;
+  })();
+  return bindings;
+}
+
+export function schemaPath(provider: Provider): string {
+  return join(prismaDir, provider, 'schema.prisma');
+}
+
+export function migrationsDir(provider: Provider): string {
+  return join(prismaDir, provider, 'migrations');
+}
+
+/** The committed migrations of a provider, read as the Prisma CLI reads them. */
+export function readMigrations(provider: Provider): MigrationList {
+  const baseDir = migrationsDir(provider);
+  const lockPath = join(baseDir, 'migration_lock.toml');
+  const names = existsSync(baseDir)
+    ? readdirSync(baseDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    : [];
+  return {
+    baseDir,
+    lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },
+    shadowDbInitScript: '',
+    migrationDirectories: names.map((name) => ({
+      path: name,
+      migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: readFileSync(join(baseDir, name, 'migration.sql'), 'utf8') } },
+    })),
+  };
+}
+
+export function migrationsChecksum(list: MigrationList): string {
+  const hash = createHash('sha256');
+  for (const dir of list.migrationDirectories) {
+    hash.update(dir.path);
+    if (dir.migrationFile.content.tag === 'ok') hash.update(dir.migrationFile.content.value);
+  }
+  return hash.digest('hex');
+}
+
+const noFilters = { externalTables: [], externalEnums: [] };
+
+/** Opens the schema engine on a database, runs `use`, and frees the engine. */
+export async function withSchemaEngine<T>(
+  provider: Provider,
+  url: string,
+  use: (engine: SchemaEngine) => Promise<T>,
+  log: (message: string) => void = () => {},
+): Promise<T> {
+  const wasm = await loadBindings();
+  const schema = readFileSync(schemaPath(provider), 'utf8');
+  const factory = bindMigrationAwareSqlAdapterFactory(createMigrationAdapterFactory(provider, url) as never);
+  const engine = await wasm.SchemaEngine.new({ datamodels: [[schemaPath(provider), schema]] }, log, factory);
+  try {
+    return await use(engine);
+  } finally {
+    engine.free();
+  }
+}
+
+/** Applies pending committed migrations; returns the names applied now. Idempotent. */
+export async function applyMigrations(provider: Provider, url: string): Promise<string[]> {
+  return withSchemaEngine(provider, url, async (engine) => {
+    const out = await engine.applyMigrations({ migrationsList: readMigrations(provider), filters: noFilters });
+    return out.appliedMigrationNames;
+  });
+}
+
+/** Migrations committed but not applied to the database at `url`. */
+export async function pendingMigrations(provider: Provider, url: string): Promise<string[]> {
+  return withSchemaEngine(provider, url, async (engine) => {
+    const out = await engine.diagnoseMigrationHistory({ migrationsList: readMigrations(provider), optInToShadowDatabase: false, filters: noFilters });
+    const history = out.history;
+    if (!history) return [];
+    if (history.diagnostic === 'databaseIsBehind') return history.unappliedMigrationNames;
+    if (history.diagnostic === 'historiesDiverge') return history.unappliedMigrationNames;
+    return [];
+  });
+}
+
+/**
+ * The SQL that takes a database from the committed migrations to schema.prisma; empty when they
+ * agree. `url` names a scratch database the engine may use as its shadow database.
+ */
+export async function diffMigrationsToSchema(provider: Provider, url: string): Promise<string> {
+  return withSchemaEngine(provider, url, async (engine) => {
+    const result = await engine.diff({
+      from: { tag: 'migrations', ...readMigrations(provider) },
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath(provider), content: readFileSync(schemaPath(provider), 'utf8') }] },
+      script: true,
+      exitCode: null,
+      filters: noFilters,
+    } as never);
+    return (result.stdout ?? '').trim();
+  });
+}
