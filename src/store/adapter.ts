@@ -57,8 +57,8 @@ function charAsText(res: pg.QueryResult): pg.QueryResult {
  * adapter-pg 7.10 drops its shadow database before closing the pool that still uses it, so the
  * shadow database is made and dropped (WITH FORCE) here.
  */
-export function createMigrationAdapterFactory(provider: Provider, url: string) {
-  if (provider === 'sqlite') return new MigrationSqlite({ url: sqlitePath(url), timeout: 5000 });
+export function createMigrationAdapterFactory(provider: Provider, url: string): MigrationAdapters {
+  if (provider === 'sqlite') return track(new MigrationSqlite({ url: sqlitePath(url), timeout: 5000 }));
   const parsed = parsePgUrl(url);
   const fields: pg.PoolConfig = {
     host: parsed.host ?? undefined,
@@ -86,7 +86,30 @@ export function createMigrationAdapterFactory(provider: Provider, url: string) {
       return adapter;
     }
   }
-  return new MigrationPg(fields);
+  return track(new MigrationPg(fields));
+}
+
+type Factory = PrismaPg | PrismaBetterSqlite3;
+export interface MigrationAdapters {
+  factory: Factory;
+  /** The engine does not close the connections it opened; this does, once it is freed. */
+  disposeAll(): Promise<void>;
+}
+
+function track(factory: Factory): MigrationAdapters {
+  const opened: { dispose(): Promise<void> }[] = [];
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    opened.push(adapter);
+    return adapter as never;
+  };
+  return {
+    factory,
+    async disposeAll() {
+      for (const adapter of opened.splice(0)) await adapter.dispose().catch(() => {});
+    },
+  };
 }
 
 /**

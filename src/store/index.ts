@@ -10,6 +10,12 @@ import { applyMigrations } from './schema-engine.js';
 import { ensureSearchIndex } from './search-index.js';
 
 export type Db = SqliteClient;
+export type { ServerVersion, DiscoveredTool, Route, Policy, ApiKey, Job, Trace } from '../generated/sqlite/client.js';
+
+/** A unique constraint refused the write (Prisma P2002), e.g. a duplicate name+version. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
 /** The client inside `db.$transaction(async (tx) => …)`. */
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 

@@ -77,12 +77,14 @@ export async function withSchemaEngine<T>(
 ): Promise<T> {
   const wasm = await loadBindings();
   const schema = readFileSync(schemaPath(provider), 'utf8');
-  const factory = bindMigrationAwareSqlAdapterFactory(createMigrationAdapterFactory(provider, url) as never);
+  const adapters = createMigrationAdapterFactory(provider, url);
+  const factory = bindMigrationAwareSqlAdapterFactory(adapters.factory as never);
   const engine = await wasm.SchemaEngine.new({ datamodels: [[schemaPath(provider), schema]] }, log, factory);
   try {
     return await use(engine);
   } finally {
     engine.free();
+    await adapters.disposeAll();
   }
 }
 

@@ -1,0 +1,57 @@
+// The composition root: builds everything one Switchboard process needs from its Config.
+// Transports and the CLI create one App and hand it to each MCP session they serve.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Deps } from './domain/deps.js';
+import { createSecretBox } from './domain/secrets.js';
+import { createLogger } from './log.js';
+import { createStore, type Store } from './store/index.js';
+
+export interface App {
+  config: Config;
+  store: Store;
+  deps: Deps;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: { log?: Logger; migrate?: boolean } = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const store = await createStore({ databaseUrl: config.databaseUrl, dbPoolSize: config.dbPoolSize, migrate: options.migrate ?? true });
+  const deps: Deps = {
+    db: store.db,
+    provider: store.provider,
+    clock: () => new Date(),
+    log,
+    secrets: createSecretBox(loadSecretKey(config)),
+    settings: { staleAfterMs: config.staleAfterMs },
+  };
+  return {
+    config,
+    store,
+    deps,
+    log,
+    async close() {
+      await store.close();
+    },
+  };
+}
+
+/** The configured key, or one generated on first start into the data directory (mode 0600). */
+function loadSecretKey(config: Config): Buffer {
+  if (config.secretKey) return Buffer.from(config.secretKey, 'base64');
+  const file = join(config.dataDir, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process starting at the same moment wrote it first; use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}

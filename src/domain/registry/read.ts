@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { NotFound } from '../errors.js';
+import { decodeCursor, page, pageInput } from '../pagination.js';
+import { healthStatus, serverName, serverStatus, transportType, type ServerView } from './schema.js';
+import { toView, withToolCount } from './view.js';
+
+/** One version, or the latest one (falling back to the highest version) when none is named. */
+export async function getServer(deps: Deps, name: string, version?: string, options: { includeDeleted?: boolean } = {}): Promise<ServerView> {
+  const notDeleted = options.includeDeleted ? {} : { deletedAt: null };
+  const row = version
+    ? await deps.db.serverVersion.findUnique({ where: { name_version: { name, version } }, include: withToolCount })
+    : ((await deps.db.serverVersion.findFirst({ where: { name, isLatest: true }, include: withToolCount })) ??
+      (await deps.db.serverVersion.findFirst({ where: { name, ...notDeleted }, orderBy: { id: 'desc' }, include: withToolCount })));
+  if (!row || (row.deletedAt && !options.includeDeleted)) {
+    const known = await deps.db.serverVersion.findMany({ where: { name, deletedAt: null }, select: { version: true } });
+    throw new NotFound(
+      known.length > 0
+        ? `${name} has no version ${version}. Known versions: ${known.map((k) => k.version).join(', ')}.`
+        : `No server named ${name} is registered${row?.deletedAt ? ' (it was deregistered; registry_restore brings it back)' : ''}. Use registry_search or registry_list to find one.`,
+    );
+  }
+  return toView(row);
+}
+
+export const listFilters = z.object({
+  name: serverName.optional().describe('Only versions of this server.'),
+  status: serverStatus.optional(),
+  health: healthStatus.optional(),
+  transport: transportType.optional(),
+  tags: z.array(z.string().max(50)).max(20).optional().describe('Filter by tags.'),
+  tagMatch: z.enum(['all', 'any']).default('all').describe('all: every tag must be present; any: at least one.'),
+  latestOnly: z.boolean().default(false).describe('Only the latest version of each server.'),
+  includeDeleted: z.boolean().default(false).describe('Include deregistered versions.'),
+  ...pageInput,
+});
+export type ListFilters = z.infer<typeof listFilters>;
+
+/** Registry rows matching the filters, by name then newest first, one page at a time. */
+export async function listServers(deps: Deps, filters: ListFilters): Promise<{ items: ServerView[]; nextCursor?: string }> {
+  const cursor = decodeCursor(filters.cursor);
+  const where = {
+    ...(filters.name ? { name: filters.name } : {}),
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.health ? { health: filters.health } : {}),
+    ...(filters.transport ? { transportType: filters.transport } : {}),
+    ...(filters.latestOnly ? { isLatest: true } : {}),
+    ...(filters.includeDeleted ? {} : { deletedAt: null }),
+  };
+  const tags = filters.tags ?? [];
+  const rows: Awaited<ReturnType<typeof fetch>> = [];
+  // Tags live in a JSON column; filter them here, fetching pages until this one is full.
+  let after = cursor;
+  for (;;) {
+    const batch = await fetch(after);
+    const kept = batch.filter((r) => tagsMatch(r.tags as string[], tags, filters.tagMatch));
+    rows.push(...kept);
+    if (batch.length < filters.limit + 1 || rows.length > filters.limit) break;
+    after = batch[batch.length - 1]!.id;
+  }
+  const { items, nextCursor } = page(rows, filters.limit);
+  return { items: items.map(toView), ...(nextCursor ? { nextCursor } : {}) };
+
+  function fetch(afterId: string | undefined) {
+    return deps.db.serverVersion.findMany({
+      where,
+      orderBy: [{ name: 'asc' }, { id: 'desc' }],
+      take: filters.limit + 1,
+      ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
+      include: withToolCount,
+    });
+  }
+}
+
+export function tagsMatch(have: string[], want: string[], mode: 'all' | 'any'): boolean {
+  if (want.length === 0) return true;
+  return mode === 'all' ? want.every((t) => have.includes(t)) : want.some((t) => have.includes(t));
+}

@@ -1,0 +1,39 @@
+import type { App } from '../app.js';
+import type { Principal } from '../domain/principal.js';
+
+export interface ResourceContext {
+  app: App;
+  principal: Principal;
+}
+
+export interface ResourceDef {
+  name: string;
+  title: string;
+  description: string;
+  /** A fixed URI, listed by resources/list … */
+  uri?: string;
+  /** … or an RFC 6570 template, listed by resources/templates/list. */
+  uriTemplate?: string;
+  /** The URI's parameters when it belongs to this resource, else undefined. */
+  match(uri: string): Record<string, string> | undefined;
+  read(params: Record<string, string>, ctx: ResourceContext): Promise<unknown>;
+  complete?(argument: string, prefix: string, ctx: ResourceContext): Promise<string[]>;
+}
+
+/** Matches `switchboard://servers/{name}`-style templates; a name may hold a single `/`. */
+export function templateMatcher(template: string): (uri: string) => Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+(?:%2F[^/]+)?)';
+    });
+  const regex = new RegExp(`^${pattern}$`);
+  return (uri) => {
+    if (uri.length > 1000) return undefined;
+    const m = regex.exec(uri);
+    if (!m) return undefined;
+    return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+  };
+}

@@ -1,0 +1,76 @@
+// tools/list and tools/call on the low-level SDK Server, so that we control what the SDK's
+// McpServer does not: JSON-RPC -32602 for an unknown tool, pagination, our own validation
+// messages, JSON Schema 2020-12 from zod, and (later) per-principal filtering.
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { App } from '../app.js';
+import { DomainError } from '../domain/errors.js';
+import type { Session } from '../transports/session.js';
+import { allTools } from './index.js';
+import type { Tool, ToolContext } from './tool.js';
+
+const PAGE = 100;
+
+/** The tools/list entry of a tool: its JSON Schemas as clients see them. */
+export function describeTool(tool: Tool): McpTool {
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: z.toJSONSchema(tool.input, { io: 'input' }) as McpTool['inputSchema'],
+    outputSchema: z.toJSONSchema(tool.output, { io: 'output' }) as McpTool['outputSchema'],
+    annotations: { title: tool.title, ...tool.annotations },
+  };
+}
+
+export function registerToolHandlers(server: Server, app: App, session: Session, tools: Tool[] = allTools): void {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const listed = tools.map(describeTool);
+
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    const start = request.params?.cursor ? Number.parseInt(Buffer.from(request.params.cursor, 'base64url').toString(), 10) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor for tools/list; call again without one.');
+    const pageOfTools = listed.slice(start, start + PAGE);
+    const next = start + PAGE < listed.length ? Buffer.from(String(start + PAGE)).toString('base64url') : undefined;
+    return { tools: pageOfTools, ...(next ? { nextCursor: next } : {}) };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. Call tools/list to see the tools available to you.`);
+    const parsed = tool.input.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error));
+    const progressToken = request.params._meta?.progressToken;
+    const ctx: ToolContext = {
+      app,
+      principal: session.principal,
+      transport: session.transport,
+      ...(session.sessionId ? { sessionId: session.sessionId } : {}),
+      signal: extra.signal,
+      async progress(progress, total, message) {
+        if (progressToken === undefined) return;
+        await extra
+          .sendNotification({ method: 'notifications/progress', params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) } })
+          .catch(() => {});
+      },
+    };
+    try {
+      const { data, text } = await tool.run(parsed.data, ctx);
+      return { structuredContent: data as Record<string, unknown>, content: [{ type: 'text', text }] };
+    } catch (error) {
+      if (error instanceof DomainError) return errorResult(`${error.code}: ${error.message}`);
+      app.log.error({ err: error, tool: tool.name }, 'tool failed');
+      return errorResult(`Internal error in ${tool.name}: the server log has the details. Retry; report it if it persists.`);
+    }
+  });
+}
+
+function errorResult(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+function invalidArguments(tool: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => `- ${issue.path.length ? issue.path.join('.') : '(arguments)'}: ${issue.message}`);
+  return `Invalid arguments for ${tool}:\n${lines.join('\n')}\nFix these and call again; tools/list shows the input schema.`;
+}

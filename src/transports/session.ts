@@ -1,0 +1,9 @@
+import type { Principal } from '../domain/principal.js';
+import type { TransportKind } from '../tools/tool.js';
+
+/** Who one MCP session belongs to and how it arrived. */
+export interface Session {
+  principal: Principal;
+  transport: TransportKind;
+  sessionId?: string;
+}
