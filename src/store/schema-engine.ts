@@ -98,13 +98,16 @@ export async function applyMigrations(provider: Provider, url: string): Promise<
 
 /** Migrations committed but not applied to the database at `url`. */
 export async function pendingMigrations(provider: Provider, url: string): Promise<string[]> {
+  const migrationsList = readMigrations(provider);
   return withSchemaEngine(provider, url, async (engine) => {
-    const out = await engine.diagnoseMigrationHistory({ migrationsList: readMigrations(provider), optInToShadowDatabase: false, filters: noFilters });
-    const history = out.history;
-    if (!history) return [];
-    if (history.diagnostic === 'databaseIsBehind') return history.unappliedMigrationNames;
-    if (history.diagnostic === 'historiesDiverge') return history.unappliedMigrationNames;
-    return [];
+    try {
+      const { history } = await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilters });
+      return history && history.diagnostic !== 'migrationsDirectoryIsBehind' ? history.unappliedMigrationNames : [];
+    } catch (error) {
+      // A database never migrated has no _prisma_migrations table: everything is pending.
+      if (/_prisma_migrations` does not exist/.test((error as Error).message)) return migrationsList.migrationDirectories.map((d) => d.path);
+      throw error;
+    }
   });
 }
 

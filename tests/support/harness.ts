@@ -96,3 +96,19 @@ export async function callError(client: Client, name: string, args: Record<strin
 export function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
+
+/** Row counts of every table that a call could change, to prove a rejected call changed nothing. */
+export async function rowCounts(app: App): Promise<Record<string, number>> {
+  const db = app.deps.db;
+  return {
+    servers: await db.serverVersion.count(),
+    deleted: await db.serverVersion.count({ where: { deletedAt: { not: null } } }),
+    tools: await db.discoveredTool.count(),
+    routes: await db.route.count(),
+    policies: await db.policy.count(),
+    keys: await db.apiKey.count(),
+    jobs: await db.job.count(),
+    audit: await db.auditEvent.count(),
+    packs: await db.pack.count(),
+  };
+}

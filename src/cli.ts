@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// The `switchboard` command. Only here and in src/transports are transports constructed.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { createApp, type App } from './app.js';
+import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.js';
+import { runDoctor } from './doctor.js';
+import { createLogger } from './log.js';
+import { applyMigrations } from './store/schema-engine.js';
+import { providerOf } from './store/adapter.js';
+import { startHttpServer } from './transports/http.js';
+import { serveStdio } from './transports/stdio.js';
+import { version } from './version.js';
+
+const USAGE_ERROR = 2;
+
+function port(value: string): string {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port number from 0 to 65535 is expected.');
+  return value;
+}
+
+function config(overrides: ConfigOverrides = {}): Config {
+  return loadConfig(process.env, overrides);
+}
+
+async function serve(transport: 'stdio' | 'http', overrides: ConfigOverrides): Promise<void> {
+  const app = await createApp(config(overrides));
+  if (transport === 'stdio') {
+    await serveStdio(app);
+    await app.close();
+    return;
+  }
+  const http = await startHttpServer(app, { host: app.config.host, port: app.config.port });
+  app.log.info({ url: http.url }, 'listening');
+  onShutdown(app, http.close);
+}
+
+/** SIGINT/SIGTERM: stop taking work, let in-flight calls finish, then close the store. */
+function onShutdown(app: App, drain: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    drain()
+      .then(() => app.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function buildCli(): Command {
+  const program = new Command('switchboard')
+    .description('Switchboard: the control plane for MCP servers — registry, routing, policy, jobs, traces.')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('Serve MCP over stdio or Streamable HTTP (applies pending migrations first).')
+    .option('-t, --transport <kind>', 'stdio or http', 'http')
+    .option('--host <address>', 'HTTP listen address (default SWITCHBOARD_HOST or 127.0.0.1)')
+    .option('-p, --port <port>', 'HTTP listen port (default SWITCHBOARD_PORT or 8808)', port)
+    .option('--database <url>', 'database URL (default DATABASE_URL or the SQLite file in the data directory)')
+    .action(async (opts: { transport: string; host?: string; port?: string; database?: string }) => {
+      if (opts.transport !== 'stdio' && opts.transport !== 'http') {
+        throw new InvalidArgumentError(`--transport must be stdio or http, not "${opts.transport}".`);
+      }
+      await serve(opts.transport, { host: opts.host, port: opts.port, databaseUrl: opts.database });
+    });
+
+  program
+    .command('stdio')
+    .description('Serve MCP over stdio (shorthand for serve --transport stdio).')
+    .option('--database <url>', 'database URL')
+    .action(async (opts: { database?: string }) => serve('stdio', { databaseUrl: opts.database }));
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit.')
+    .option('--database <url>', 'database URL')
+    .action(async (opts: { database?: string }) => {
+      const { databaseUrl } = config({ databaseUrl: opts.database });
+      const applied = await applyMigrations(providerOf(databaseUrl), databaseUrl);
+      process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'Database is up to date.\n');
+    });
+
+  program
+    .command('doctor')
+    .description('Check configuration, database reachability and migrations; exit 1 on any problem.')
+    .option('--database <url>', 'database URL')
+    .action(async (opts: { database?: string }) => {
+      const ok = await runDoctor(() => config({ databaseUrl: opts.database }), (line) => process.stdout.write(`${line}\n`));
+      process.exitCode = ok ? 0 : 1;
+    });
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildCli().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage error exits 2 (commander already printed it).
+      process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR);
+    }
+    if (error instanceof ConfigError || error instanceof InvalidArgumentError) {
+      process.stderr.write(`switchboard: ${error.message}\n`);
+      process.exit(USAGE_ERROR);
+    }
+    createLogger('error').fatal({ err: error }, 'switchboard failed');
+    process.stderr.write(`switchboard: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+await main();

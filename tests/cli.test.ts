@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, runCli } from './support/cli.js';
+import { createTestDatabase } from './support/harness.js';
+
+describe('switchboard CLI', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+  });
+  afterAll(async () => db.cleanup());
+
+  it.each([[[]], [['serve']], [['stdio']], [['migrate']], [['doctor']]])('--help works on %j', async (command) => {
+    const { code, stdout } = await runCli([...command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: switchboard/);
+  });
+
+  it.each([
+    [['serve', '--port', 'abc'], /a port number from 0 to 65535/],
+    [['serve', '--transport', 'pigeon'], /--transport must be stdio or http/],
+    [['serve', '--bogus'], /unknown option '--bogus'/],
+    [['launch'], /unknown command 'launch'/],
+  ])('%j is a usage error: clear message, exit code 2', async (args, message) => {
+    const { code, stderr } = await runCli(args, cliEnv(db.dataDir, db.databaseUrl));
+    expect(stderr).toMatch(message);
+    expect(code).toBe(2);
+  });
+
+  it('a bad setting names the variable: serve exits 2, doctor reports it and exits 1', async () => {
+    const env = cliEnv(db.dataDir, db.databaseUrl, { SWITCHBOARD_PORT: 'ninety' });
+    const serve = await runCli(['serve'], env);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toMatch(/SWITCHBOARD_PORT="ninety"/);
+    const doctor = await runCli(['doctor'], env);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/FAIL .*SWITCHBOARD_PORT/);
+  });
+
+  it('doctor reports pending migrations, migrate applies them, doctor is then happy', async () => {
+    const env = cliEnv(db.dataDir, db.databaseUrl);
+    const before = await runCli(['doctor'], env);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/FAIL .* migration\(s\) not applied.*switchboard migrate/);
+    const migrate = await runCli(['migrate'], env);
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toMatch(/Applied 1 migration/);
+    const after = await runCli(['doctor'], env);
+    expect(after.stdout).toMatch(/ok +migrations are current/);
+    expect(after.code).toBe(0);
+    expect((await runCli(['migrate'], env)).stdout).toMatch(/up to date/);
+  });
+});
