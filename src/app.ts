@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { createDomainCache } from './domain/cache.js';
+import { createChangeFeed } from './domain/change-feed.js';
 import type { Deps } from './domain/deps.js';
 import { createSecretBox } from './domain/secrets.js';
 import { createLogger } from './log.js';
@@ -21,6 +23,7 @@ export interface App {
 export async function createApp(config: Config, options: { log?: Logger; migrate?: boolean } = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const store = await createStore({ databaseUrl: config.databaseUrl, dbPoolSize: config.dbPoolSize, migrate: options.migrate ?? true });
+  const feed = createChangeFeed(store.db, log);
   const deps: Deps = {
     db: store.db,
     provider: store.provider,
@@ -28,6 +31,8 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     log,
     secrets: createSecretBox(loadSecretKey(config)),
     settings: { staleAfterMs: config.staleAfterMs },
+    feed,
+    cache: createDomainCache(store.db, feed),
   };
   return {
     config,
@@ -35,6 +40,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     deps,
     log,
     async close() {
+      feed.stop();
       await store.close();
     },
   };

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/index.js';
+import type { DomainCache } from './cache.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { SecretBox } from './secrets.js';
 
-/** What domain functions are given: the database, a clock, a logger, the secret box. */
+/** What domain functions are given: the database, a clock, a logger, the secret box, caches. */
 export interface Deps {
   db: Db;
   provider: 'sqlite' | 'postgresql';
@@ -10,4 +12,7 @@ export interface Deps {
   log: Logger;
   secrets: SecretBox;
   settings: { staleAfterMs: number };
+  /** Cross-process cache invalidation, and the caches the hot path reads. */
+  feed: ChangeFeed;
+  cache: DomainCache;
 }

@@ -12,10 +12,11 @@ import {
 import type { App } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import type { Session } from '../transports/session.js';
+import { routeResources } from './routes.js';
 import { serverResources } from './servers.js';
 import type { ResourceDef } from './resource.js';
 
-export const allResources: ResourceDef[] = [...serverResources];
+export const allResources: ResourceDef[] = [...serverResources, ...routeResources];
 
 export function registerResourceHandlers(server: Server, app: App, session: Session, resources: ResourceDef[] = allResources): void {
   const fixed = resources.filter((r) => !r.uriTemplate);

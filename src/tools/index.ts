@@ -1,5 +1,7 @@
 // Every tool Switchboard serves, in the order tools/list shows them.
+import { keyTools } from './keys.js';
 import { registryTools } from './registry.js';
+import { routeTools } from './routes.js';
 import type { Tool } from './tool.js';
 
-export const allTools: Tool[] = [...registryTools];
+export const allTools: Tool[] = [...registryTools, ...routeTools, ...keyTools];

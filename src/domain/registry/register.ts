@@ -1,4 +1,5 @@
 import { audit } from '../audit.js';
+import { bumpTopic } from '../change-feed.js';
 import type { Deps } from '../deps.js';
 import { Conflict } from '../errors.js';
 import type { Principal } from '../principal.js';
@@ -13,7 +14,9 @@ export type ServerSource = { source?: 'manual' | 'import' | 'pack'; packId?: str
 /** Publishes a new server version. Versions are immutable: a duplicate name+version is a Conflict. */
 export async function registerServer(deps: Deps, principal: Principal, input: RegisterInput, origin: ServerSource = {}): Promise<ServerView> {
   try {
-    return await deps.db.$transaction((tx) => insertServer(tx, deps, principal, input, origin));
+    const server = await deps.db.$transaction((tx) => insertServer(tx, deps, principal, input, origin));
+    deps.feed.touch('servers');
+    return server;
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicate(input);
     throw error;
@@ -63,6 +66,7 @@ export async function insertServer(tx: Tx, deps: Deps, principal: Principal, inp
     },
   });
   await recomputeLatest(tx, input.name);
+  await bumpTopic(tx, 'servers');
   await audit(tx, { principal: principal.id, action: 'registry_register', entityType: 'server', entityId: row.id, detail: { name: input.name, version: input.version } });
   return toView(await tx.serverVersion.findUniqueOrThrow({ where: { id: row.id }, include: withToolCount }));
 }
