@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, printed as medians and ratios against baselines run in the
 // same process. Requires `npm run build` first (benchmarks spawn dist/cli.js).
 import { coldStart } from './cold-start.js';
+import { routeBench } from './routes.js';
 
-const results = [await coldStart()];
-for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+for (const bench of [coldStart, routeBench]) process.stdout.write(`${JSON.stringify(await bench())}\n`);

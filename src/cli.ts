@@ -4,12 +4,15 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.js';
 import { runDoctor } from './doctor.js';
+import { createKey, createKeyInput, listKeys, revokeKey } from './domain/keys/keys.js';
 import { createLogger } from './log.js';
 import { applyMigrations } from './store/schema-engine.js';
 import { providerOf } from './store/adapter.js';
 import { startHttpServer } from './transports/http.js';
 import { serveStdio } from './transports/stdio.js';
 import { version } from './version.js';
+import { DomainError } from './domain/errors.js';
+import { ZodError } from 'zod';
 
 const USAGE_ERROR = 2;
 
@@ -99,7 +102,63 @@ export function buildCli(): Command {
       process.exitCode = ok ? 0 : 1;
     });
 
+  const keys = program.command('keys').description('Manage API keys for HTTP clients.');
+  keys
+    .command('create')
+    .description('Create an API key and print it (shown once).')
+    .requiredOption('--name <name>', 'what the key is for')
+    .option('--principal <id>', 'principal id the key authenticates as', 'admin')
+    .option('--role <role...>', 'roles (repeatable)', ['reader'])
+    .option('--expires-in-days <days>', 'days until it expires', (v) => positive(v, '--expires-in-days'))
+    .action(async (opts: { name: string; principal: string; role: string[]; expiresInDays?: number }) => {
+      await withApp(async (app) => {
+        const input = createKeyInput.parse({ name: opts.name, principalId: opts.principal, roles: opts.role, expiresInDays: opts.expiresInDays });
+        const { key, info } = await createKey(app.deps, cliPrincipal(app), input);
+        process.stdout.write(`${key}\n`);
+        process.stderr.write(`Created ${info.prefix}… for ${info.principalId} [${info.roles.join(', ')}]. Store the key now: it is not shown again.\n`);
+      });
+    });
+  keys
+    .command('list')
+    .description('List API keys (never their secret part).')
+    .option('--all', 'include revoked keys')
+    .action(async (opts: { all?: boolean }) => {
+      await withApp(async (app) => {
+        const { items } = await listKeys(app.deps, { includeRevoked: Boolean(opts.all), limit: 200 });
+        for (const k of items) process.stdout.write(`${k.id}  ${k.prefix}  ${k.name}  ${k.principalId}  [${k.roles.join(',')}]${k.revokedAt ? '  revoked' : ''}${k.expiresAt ? `  expires ${k.expiresAt}` : ''}\n`);
+      });
+    });
+  keys
+    .command('revoke')
+    .description('Revoke an API key by id or prefix.')
+    .argument('<key>', 'key id or prefix')
+    .action(async (key: string) => {
+      await withApp(async (app) => {
+        const info = await revokeKey(app.deps, cliPrincipal(app), key);
+        process.stdout.write(`Revoked ${info.prefix} (${info.name})\n`);
+      });
+    });
+
   return program;
+}
+
+function positive(value: string, flag: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} takes a whole number of days, at least 1.`);
+  return Number(value);
+}
+
+/** The operator at the terminal acts as the configured local principal. */
+function cliPrincipal(app: App) {
+  return { id: app.config.principal, roles: app.config.principalRoles, attributes: {} };
+}
+
+async function withApp(use: (app: App) => Promise<void>): Promise<void> {
+  const app = await createApp(config());
+  try {
+    await use(app);
+  } finally {
+    await app.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -109,6 +168,10 @@ async function main(): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version exit 0; every usage error exits 2 (commander already printed it).
       process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR);
+    }
+    if (error instanceof DomainError || error instanceof ZodError) {
+      process.stderr.write(`switchboard: ${error instanceof ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : error.message}\n`);
+      process.exit(1);
     }
     if (error instanceof ConfigError || error instanceof InvalidArgumentError) {
       process.stderr.write(`switchboard: ${error.message}\n`);
