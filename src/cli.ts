@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `switchboard` command. Only here and in src/transports are transports constructed.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.js';
 import { runDoctor } from './doctor.js';
@@ -8,8 +8,6 @@ import { createKey, createKeyInput, listKeys, revokeKey } from './domain/keys/ke
 import { createLogger } from './log.js';
 import { applyMigrations } from './store/schema-engine.js';
 import { providerOf } from './store/adapter.js';
-import { startHttpServer } from './transports/http.js';
-import { serveStdio } from './transports/stdio.js';
 import { version } from './version.js';
 import { DomainError } from './domain/errors.js';
 import { ZodError } from 'zod';
@@ -27,11 +25,14 @@ function config(overrides: ConfigOverrides = {}): Config {
 
 async function serve(transport: 'stdio' | 'http', overrides: ConfigOverrides): Promise<void> {
   const app = await createApp(config(overrides));
+  // Each transport is loaded only when used: stdio start-up never pays for express.
   if (transport === 'stdio') {
+    const { serveStdio } = await import('./transports/stdio.js');
     await serveStdio(app);
     await app.close();
     return;
   }
+  const { startHttpServer } = await import('./transports/http.js');
   const http = await startHttpServer(app, { host: app.config.host, port: app.config.port });
   app.log.info({ url: http.url }, 'listening');
   onShutdown(app, http.close);
@@ -66,14 +67,11 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('Serve MCP over stdio or Streamable HTTP (applies pending migrations first).')
-    .option('-t, --transport <kind>', 'stdio or http', 'http')
+    .addOption(new Option('-t, --transport <kind>', 'how clients connect').choices(['stdio', 'http']).default('http'))
     .option('--host <address>', 'HTTP listen address (default SWITCHBOARD_HOST or 127.0.0.1)')
     .option('-p, --port <port>', 'HTTP listen port (default SWITCHBOARD_PORT or 8808)', port)
     .option('--database <url>', 'database URL (default DATABASE_URL or the SQLite file in the data directory)')
-    .action(async (opts: { transport: string; host?: string; port?: string; database?: string }) => {
-      if (opts.transport !== 'stdio' && opts.transport !== 'http') {
-        throw new InvalidArgumentError(`--transport must be stdio or http, not "${opts.transport}".`);
-      }
+    .action(async (opts: { transport: 'stdio' | 'http'; host?: string; port?: string; database?: string }) => {
       await serve(opts.transport, { host: opts.host, port: opts.port, databaseUrl: opts.database });
     });
 
@@ -173,7 +171,7 @@ async function main(): Promise<void> {
       process.stderr.write(`switchboard: ${error instanceof ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : error.message}\n`);
       process.exit(1);
     }
-    if (error instanceof ConfigError || error instanceof InvalidArgumentError) {
+    if (error instanceof ConfigError) {
       process.stderr.write(`switchboard: ${error.message}\n`);
       process.exit(USAGE_ERROR);
     }

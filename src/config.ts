@@ -3,8 +3,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+const port = z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int().min(0).max(65535);
+const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int().positive();
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const settings = {

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js';
 import { createAdapterFactory, createPgPool, providerOf, sqlitePath, type Provider } from './adapter.js';
-import { applyMigrations } from './schema-engine.js';
+import { applyMigrations, readMigrations } from './schema-engine.js';
 import { ensureSearchIndex } from './search-index.js';
 
 export type Db = SqliteClient;
@@ -46,7 +46,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     db = new SqliteClient({ adapter: createAdapterFactory(provider, options.databaseUrl) });
   }
   if (options.migrate) {
-    await applyMigrations(provider, options.databaseUrl);
+    // Loading the schema engine costs hundreds of milliseconds; most starts have nothing to apply.
+    if (!(await migrationsApplied(db, provider))) await applyMigrations(provider, options.databaseUrl);
     await ensureSearchIndex(db, provider);
   }
   if (provider === 'sqlite') {
@@ -74,4 +75,18 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       await pool?.end();
     },
   };
+}
+
+/** Every committed migration is recorded as finished in `_prisma_migrations`. */
+async function migrationsApplied(db: Db, provider: Provider): Promise<boolean> {
+  const committed = readMigrations(provider).migrationDirectories.map((d) => d.path);
+  try {
+    const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(rows.map((r) => r.migration_name));
+    return committed.every((name) => applied.has(name));
+  } catch {
+    return false; // no migrations table yet
+  }
 }
