@@ -86,6 +86,36 @@ export const settings = {
     doc: 'Comma-separated roles of the stdio principal.',
     schema: list,
   },
+  oauthIssuer: {
+    env: 'SWITCHBOARD_OAUTH_ISSUER',
+    default: undefined,
+    doc: 'OAuth 2.1 issuer whose bearer JWTs are accepted besides API keys (set with the JWKS URL and audience).',
+    schema: z.url().optional(),
+  },
+  oauthJwksUrl: {
+    env: 'SWITCHBOARD_OAUTH_JWKS_URL',
+    default: undefined,
+    doc: 'JWKS URL of the issuer’s signing keys.',
+    schema: z.url().optional(),
+  },
+  oauthAudience: {
+    env: 'SWITCHBOARD_OAUTH_AUDIENCE',
+    default: undefined,
+    doc: 'Audience a JWT must carry (this server’s resource identifier).',
+    schema: z.string().min(1).optional(),
+  },
+  oauthRolesClaim: {
+    env: 'SWITCHBOARD_OAUTH_ROLES_CLAIM',
+    default: 'roles',
+    doc: 'JWT claim holding the principal’s roles (an array, or a space-separated string).',
+    schema: z.string().min(1),
+  },
+  publicUrl: {
+    env: 'SWITCHBOARD_PUBLIC_URL',
+    default: undefined,
+    doc: 'The URL clients reach this server at (e.g. https://switchboard.example.com); used in OAuth protected-resource metadata. Default: http://<host>:<port>.',
+    schema: z.url().optional(),
+  },
   staleAfterMs: {
     env: 'SWITCHBOARD_STALE_AFTER_MS',
     default: '86400000',
@@ -127,5 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const dataDir = resolve(out.dataDir as string);
+  const oauth = [out.oauthIssuer, out.oauthJwksUrl, out.oauthAudience].filter(Boolean).length;
+  if (oauth !== 0 && oauth !== 3) {
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_OAUTH_ISSUER, SWITCHBOARD_OAUTH_JWKS_URL and SWITCHBOARD_OAUTH_AUDIENCE go together: set all three, or none.');
+  }
   return { ...out, dataDir, databaseUrl: out.databaseUrl ?? `file:${resolve(dataDir, 'switchboard.db')}` } as Config;
 }
