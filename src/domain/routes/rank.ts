@@ -2,7 +2,7 @@
 // sticky per caller and intent.
 import { createHash } from 'node:crypto';
 import type { Route } from '../../store/index.js';
-import { specificity } from '../patterns.js';
+import { compareSpecificity, specificity, type Specificity } from '../patterns.js';
 
 export interface Ranked {
   route: Route;
@@ -10,13 +10,17 @@ export interface Ranked {
   note: string;
 }
 
-type Key = [envRank: number, specificity: number, priority: number];
-
-function key(route: Route, environment: string | undefined): Key {
-  return [route.environment === environment ? 0 : 1, -specificity(route.intentPattern), -route.priority];
+interface Key {
+  envRank: number;
+  specificity: Specificity;
+  priority: number;
 }
 
-const compareKeys = (a: Key, b: Key) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+function key(route: Route, environment: string | undefined): Key {
+  return { envRank: route.environment === environment ? 0 : 1, specificity: specificity(route.intentPattern), priority: route.priority };
+}
+
+const compareKeys = (a: Key, b: Key) => a.envRank - b.envRank || compareSpecificity(a.specificity, b.specificity) || b.priority - a.priority;
 
 /** A number in [0, 1) from the caller and intent: the same caller always lands the same way. */
 export function stickyPoint(principalId: string, intent: string): number {
@@ -55,9 +59,9 @@ export function rankRoutes(routes: Route[], environment: string | undefined, pri
 /** Why `loser` ranked below `winner`. */
 export function whyLower(loser: Route, winner: Route, environment: string | undefined): string {
   const [l, w] = [key(loser, environment), key(winner, environment)];
-  if (l[0] !== w[0]) return `its environment * ranks after the exact environment ${environment}`;
-  if (l[1] !== w[1]) return `its pattern ${loser.intentPattern} is less specific than ${winner.intentPattern}`;
-  if (l[2] !== w[2]) return `its priority ${loser.priority} is lower than ${winner.priority}`;
+  if (l.envRank !== w.envRank) return `its environment * ranks after the exact environment ${environment}`;
+  if (compareSpecificity(l.specificity, w.specificity) !== 0) return `its pattern ${loser.intentPattern} is less specific than ${winner.intentPattern}`;
+  if (l.priority !== w.priority) return `its priority ${loser.priority} is lower than ${winner.priority}`;
   if (loser.weight && winner.weight) return 'the canary split sent this caller the other way';
   return 'it is newer than an equally ranked route';
 }
