@@ -25,7 +25,7 @@ function routes(n: number): Route[] {
   });
 }
 
-function cacheFor(table: Route[]): DomainCache {
+function cacheFor(table: Route[]): Pick<DomainCache, 'routeTable' | 'serversByName' | 'discoveredTools'> {
   const compiled = compileRouteTable(table);
   const servers = new Map<string, ServerCandidate[]>();
   for (let s = 0; s < 50; s++) {

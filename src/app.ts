@@ -8,7 +8,9 @@ import type { Config } from './config.js';
 import { createDomainCache } from './domain/cache.js';
 import { createChangeFeed } from './domain/change-feed.js';
 import type { Deps } from './domain/deps.js';
+import { ensureBootstrapPolicies } from './domain/policy/bootstrap.js';
 import { createSecretBox } from './domain/secrets.js';
+import { allTools } from './tools/index.js';
 import { createLogger } from './log.js';
 import { createStore, type Store } from './store/index.js';
 
@@ -34,6 +36,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     feed,
     cache: createDomainCache(store.db, feed),
   };
+  await ensureBootstrapPolicies(deps, readOnlyTools());
   return {
     config,
     store,
@@ -60,4 +63,9 @@ function loadSecretKey(config: Config): Buffer {
     }
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/** The tools role reader may call in the bootstrap policy set: read-only ones, except key listing. */
+function readOnlyTools(): string[] {
+  return allTools.filter((t) => t.annotations.readOnlyHint && !t.name.startsWith('key_')).map((t) => t.name);
 }

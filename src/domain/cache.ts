@@ -1,12 +1,17 @@
-// In-memory views the hot path reads (route table, servers by name, discovered tools), loaded on
+// In-memory views the hot path reads (policies, route table, servers, discovered tools), loaded on
 // first use and dropped when the change feed says their topic changed — here or in another process.
 import type { Db } from '../store/index.js';
 import type { ChangeFeed } from './change-feed.js';
+import { compilePolicies, type PolicyEvaluator } from './policy/evaluate.js';
+import type { Policy } from './policy/schema.js';
+import { toPolicy } from './policy/store.js';
 import type { ToolCandidate } from './routes/fallback.js';
 import { compileRouteTable, type RouteTable } from './routes/table.js';
 import type { ServerCandidate } from './routes/versions.js';
 
 export interface DomainCache {
+  policies(): Promise<Policy[]>;
+  policyEvaluator(): Promise<PolicyEvaluator>;
   routeTable(): Promise<RouteTable>;
   serversByName(): Promise<Map<string, ServerCandidate[]>>;
   discoveredTools(): Promise<ToolCandidate[]>;
@@ -38,7 +43,11 @@ export function createDomainCache(db: Db, feed: ChangeFeed): DomainCache {
     return byName;
   });
 
+  const policies = feed.cached('policies', async () => (await db.policy.findMany({ orderBy: { id: 'asc' } })).map(toPolicy));
+
   return {
+    policies,
+    policyEvaluator: feed.cached('policies', async () => compilePolicies(await policies())),
     routeTable: feed.cached('routes', async () => compileRouteTable(await db.route.findMany({ where: { enabled: true } }))),
     serversByName,
     discoveredTools: feed.cached('servers', async () => {

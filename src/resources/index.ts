@@ -12,11 +12,12 @@ import {
 import type { App } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import type { Session } from '../transports/session.js';
+import { policyResources } from './policies.js';
 import { routeResources } from './routes.js';
 import { serverResources } from './servers.js';
 import type { ResourceDef } from './resource.js';
 
-export const allResources: ResourceDef[] = [...serverResources, ...routeResources];
+export const allResources: ResourceDef[] = [...serverResources, ...routeResources, ...policyResources];
 
 export function registerResourceHandlers(server: Server, app: App, session: Session, resources: ResourceDef[] = allResources): void {
   const fixed = resources.filter((r) => !r.uriTemplate);

@@ -1,11 +1,12 @@
 // tools/list and tools/call on the low-level SDK Server, so that we control what the SDK's
 // McpServer does not: JSON-RPC -32602 for an unknown tool, pagination, our own validation
-// messages, JSON Schema 2020-12 from zod, and (later) per-principal filtering.
+// messages, JSON Schema 2020-12 from zod, and tools filtered and authorized per principal.
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
 import { DomainError } from '../domain/errors.js';
+import { authorize, visibleActions } from '../domain/policy/authorize.js';
 import type { Session } from '../transports/session.js';
 import { allTools } from './index.js';
 import type { Tool, ToolContext } from './tool.js';
@@ -31,8 +32,10 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
   server.setRequestHandler(ListToolsRequestSchema, async (request) => {
     const start = request.params?.cursor ? Number.parseInt(Buffer.from(request.params.cursor, 'base64url').toString(), 10) : 0;
     if (!Number.isInteger(start) || start < 0) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor for tools/list; call again without one.');
-    const pageOfTools = listed.slice(start, start + PAGE);
-    const next = start + PAGE < listed.length ? Buffer.from(String(start + PAGE)).toString('base64url') : undefined;
+    const visible = await visibleActions(app.deps, session.principal, tools.map((t) => t.name));
+    const mine = listed.filter((t) => visible.has(t.name));
+    const pageOfTools = mine.slice(start, start + PAGE);
+    const next = start + PAGE < mine.length ? Buffer.from(String(start + PAGE)).toString('base64url') : undefined;
     return { tools: pageOfTools, ...(next ? { nextCursor: next } : {}) };
   });
 
@@ -41,6 +44,8 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. Call tools/list to see the tools available to you.`);
     const parsed = tool.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error));
+    const decision = await authorize(app.deps, { principal: session.principal, action: tool.name, resource: tool.target?.(parsed.data) ?? '', ...(session.context ? { context: session.context } : {}) });
+    if (decision.decision === 'deny') return errorResult(`Denied: ${decision.reason}. Nothing was done; ask an administrator for a policy that allows it (policy_evaluate with explain: true shows why).`);
     const progressToken = request.params._meta?.progressToken;
     const ctx: ToolContext = {
       app,

@@ -6,4 +6,6 @@ export interface Session {
   principal: Principal;
   transport: TransportKind;
   sessionId?: string;
+  /** Request facts policies may test as context.* (e.g. ip). */
+  context?: Record<string, unknown>;
 }

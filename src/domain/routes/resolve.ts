@@ -1,6 +1,8 @@
 // route_resolve: which server, version and tool handle an intent (DESIGN.md "Route resolution").
 import { closest } from 'fastest-levenshtein';
 import type { DomainCache } from '../cache.js';
+
+type RoutingCache = Pick<DomainCache, 'routeTable' | 'serversByName' | 'discoveredTools'>;
 import { NotFound } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { bestTool } from './fallback.js';
@@ -8,7 +10,7 @@ import { rankRoutes, whyLower } from './rank.js';
 import type { Resolution, ResolveInput } from './schema.js';
 import { pickVersion } from './versions.js';
 
-export async function resolveRoute(cache: DomainCache, principal: Principal, input: ResolveInput): Promise<Resolution> {
+export async function resolveRoute(cache: RoutingCache, principal: Principal, input: ResolveInput): Promise<Resolution> {
   const { intent, environment, version } = input;
   const table = await cache.routeTable();
   const servers = await cache.serversByName();
