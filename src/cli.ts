@@ -20,7 +20,7 @@ function port(value: string): string {
 }
 
 function config(overrides: ConfigOverrides = {}): Config {
-  return loadConfig(process.env, overrides);
+  return loadConfig(undefined, overrides);
 }
 
 async function serve(transport: 'stdio' | 'http', overrides: ConfigOverrides): Promise<void> {
