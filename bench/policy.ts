@@ -86,7 +86,7 @@ export async function policyBench(iterations = 3_000) {
 
     const prepared = cedar.preparsePolicySet(`bench${n}`, { staticPolicies: cedarText(n) });
     if (prepared.type !== 'success') throw new Error(JSON.stringify(prepared.errors));
-    const entities = (resource: string) => [
+    const entities = (resource: string): cedar.Entities => [
       { uid: { type: 'User', id: 'alice' }, attrs: {}, parents: [{ type: 'Role', id: 'r7' }] },
       { uid: { type: 'Role', id: 'r7' }, attrs: {}, parents: [] },
       { uid: { type: 'Resource', id: resource }, attrs: { path: resource }, parents: [] },
