@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.js';
 import { runDoctor } from './doctor.js';
-import { createKey, createKeyInput, listKeys, revokeKey } from './domain/keys/keys.js';
+import { createKey, createKeyInput, ensureBootstrapKey, listKeys, revokeKey } from './domain/keys/keys.js';
 import { createLogger } from './log.js';
 import { applyMigrations } from './store/schema-engine.js';
 import { providerOf } from './store/adapter.js';
@@ -33,6 +33,10 @@ async function serve(transport: 'stdio' | 'http', overrides: ConfigOverrides): P
     return;
   }
   const { startHttpServer } = await import('./transports/http.js');
+  const bootstrapKey = await ensureBootstrapKey(app.deps);
+  if (bootstrapKey) {
+    process.stderr.write(`\nNo API keys existed, so an admin key was created. It is shown only now; store it:\n\n  ${bootstrapKey}\n\nClients send it as: Authorization: Bearer <key>\n\n`);
+  }
   const http = await startHttpServer(app, { host: app.config.host, port: app.config.port });
   app.log.info({ url: http.url }, 'listening');
   onShutdown(app, http.close);
