@@ -7,7 +7,7 @@ import { allResources } from '../src/resources/index.js';
 import { allTools } from '../src/tools/index.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const firstSentence = (s: string) => s.split(/(?<=\.)\s/)[0] ?? s;
+const firstSentence = (s: string) => s.split(/(?<=\.)\s(?=[A-Z])/)[0] ?? s;
 
 function hints(a: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean }): string {
   return [a.readOnlyHint ? 'read-only' : 'writes', a.destructiveHint ? 'destructive' : '', a.idempotentHint ? 'idempotent' : ''].filter(Boolean).join(', ');
@@ -37,9 +37,9 @@ export function tables(): Record<string, string> {
 export function syncReadme(readme: string): string {
   let out = readme;
   for (const [name, table] of Object.entries(tables())) {
-    const block = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`);
+    const block = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
     if (!block.test(out)) throw new Error(`README.md has no <!-- ${name}:start --> … <!-- ${name}:end --> block.`);
-    out = out.replace(block, (_m, start: string, end: string) => `${start}${table}${end}`);
+    out = out.replace(block, (_m, start: string, end: string) => `${start}${table}\n${end}`);
   }
   return out;
 }
