@@ -37,3 +37,8 @@ export function templateMatcher(template: string): (uri: string) => Record<strin
     return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
   };
 }
+
+/** A resource at one fixed URI. */
+export function fixedResource(def: Omit<ResourceDef, 'uri' | 'uriTemplate' | 'match'> & { uri: string }): ResourceDef {
+  return { ...def, match: (uri) => (uri === def.uri ? {} : undefined) };
+}

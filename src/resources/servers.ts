@@ -1,19 +1,18 @@
 import { getServer, listServers } from '../domain/registry/read.js';
-import { templateMatcher, type ResourceDef } from './resource.js';
+import { fixedResource, templateMatcher, type ResourceDef } from './resource.js';
 
 // Server names may contain one '/', which URIs carry percent-encoded: switchboard://servers/io.acme%2Fweather
 const one = templateMatcher('switchboard://servers/{name}');
 const versioned = templateMatcher('switchboard://servers/{name}/{version}');
 
 export const serverResources: ResourceDef[] = [
-  {
+  fixedResource({
     name: 'servers',
     title: 'Registered servers',
     description: 'The latest version of every registered MCP server, with transport (secrets masked) and health.',
     uri: 'switchboard://servers',
-    match: (uri) => (uri === 'switchboard://servers' ? {} : undefined),
     read: async (_params, { app }) => (await listServers(app.deps, { latestOnly: true, includeDeleted: false, tagMatch: 'all', limit: 200 })).items,
-  },
+  }),
   {
     name: 'server',
     title: 'A registered server',
