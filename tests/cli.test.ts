@@ -49,4 +49,23 @@ describe('switchboard CLI', () => {
     expect(after.code).toBe(0);
     expect((await runCli(['migrate'], env)).stdout).toMatch(/up to date/);
   });
+
+  it('keys create prints the key once; list shows it without the secret; revoke revokes', async () => {
+    const env = cliEnv(db.dataDir, db.databaseUrl);
+    const created = await runCli(['keys', 'create', '--name', 'ci', '--principal', 'ci-bot', '--role', 'reader', '--expires-in-days', '30'], env);
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^sb_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/not shown again/);
+    const listed = await runCli(['keys', 'list'], env);
+    expect(listed.stdout).toMatch(/ci-bot\s+\[reader\]/);
+    expect(listed.stdout).not.toContain(key);
+    const prefix = key.split('_').slice(0, 2).join('_');
+    expect((await runCli(['keys', 'revoke', prefix], env)).stdout).toMatch(/Revoked/);
+    expect((await runCli(['keys', 'list'], env)).stdout).not.toMatch(/ci-bot/);
+    expect((await runCli(['keys', 'list', '--all'], env)).stdout).toMatch(/ci-bot.*revoked/);
+    const bad = await runCli(['keys', 'create', '--name', 'x', '--role', 'Not A Role'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/roles\.0/);
+  });
 });
