@@ -60,7 +60,7 @@ describe('switchboard CLI', () => {
     const listed = await runCli(['keys', 'list'], env);
     expect(listed.stdout).toMatch(/ci-bot\s+\[reader\]/);
     expect(listed.stdout).not.toContain(key);
-    const prefix = key.split('_').slice(0, 2).join('_');
+    const prefix = key.slice(0, 'sb_'.length + 8);
     expect((await runCli(['keys', 'revoke', prefix], env)).stdout).toMatch(/Revoked/);
     expect((await runCli(['keys', 'list'], env)).stdout).not.toMatch(/ci-bot/);
     expect((await runCli(['keys', 'list', '--all'], env)).stdout).toMatch(/ci-bot.*revoked/);

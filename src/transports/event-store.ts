@@ -1,36 +1,67 @@
-// Resumable streams for one HTTP session: the last `capacity` events, so a client that reconnects
-// with Last-Event-ID gets what it missed. Bounded, and dropped with its session.
-import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+// Resumable streams for one HTTP session: a ring buffer of its last `capacity` SSE events, so a
+// client that lost its connection can reconnect with Last-Event-ID and get what it missed. One
+// store per session, so dropping the session drops its events; bounded, so a long session cannot
+// grow memory without limit (the SDK's example store is unbounded).
+import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-interface Stored {
-  id: string;
-  streamId: string;
+interface StoredEvent {
+  seq: number;
+  streamId: StreamId;
   message: JSONRPCMessage;
 }
 
 export class BoundedEventStore implements EventStore {
-  private readonly events: Stored[] = [];
-  private sequence = 0;
+  private readonly ring: (StoredEvent | undefined)[];
+  private last = 0;
 
-  constructor(private readonly capacity: number) {}
-
-  async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
-    const id = `${streamId}_${++this.sequence}`;
-    this.events.push({ id, streamId, message });
-    if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
-    return id;
+  constructor(private readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`event store capacity must be a positive integer, got ${capacity}`);
+    this.ring = new Array<StoredEvent | undefined>(capacity);
   }
 
-  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
-    return this.events.find((e) => e.id === eventId)?.streamId;
+  async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
+    const seq = ++this.last;
+    this.ring[seq % this.capacity] = { seq, streamId, message };
+    return eventId(streamId, seq);
   }
 
-  async replayEventsAfter(lastEventId: string, { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> }): Promise<string> {
-    const at = this.events.findIndex((e) => e.id === lastEventId);
-    if (at < 0) return '';
-    const { streamId } = this.events[at]!;
-    for (const event of this.events.slice(at + 1)) if (event.streamId === streamId) await send(event.id, event.message);
-    return streamId;
+  /**
+   * The stream an event belongs to. An id older than the buffer still names its stream (the id
+   * carries it), so the client gets whatever of that stream is retained — for a call in
+   * progress, that is usually its response — rather than a refusal.
+   */
+  async getStreamIdForEventId(id: EventId): Promise<StreamId | undefined> {
+    const parsed = parseEventId(id);
+    if (!parsed || parsed.seq > this.last) return undefined;
+    if (parsed.seq < this.oldest()) return parsed.streamId;
+    return this.at(parsed.seq)?.streamId === parsed.streamId ? parsed.streamId : undefined;
   }
+
+  async replayEventsAfter(lastEventId: EventId, { send }: { send: (eventId: EventId, message: JSONRPCMessage) => Promise<void> }): Promise<StreamId> {
+    const parsed = parseEventId(lastEventId);
+    if (!parsed) throw new Error(`Unknown event id ${lastEventId}`);
+    for (let seq = Math.max(parsed.seq + 1, this.oldest()); seq <= this.last; seq++) {
+      const event = this.at(seq);
+      if (event?.streamId === parsed.streamId) await send(eventId(event.streamId, seq), event.message);
+    }
+    return parsed.streamId;
+  }
+
+  private oldest(): number {
+    return Math.max(1, this.last - this.capacity + 1);
+  }
+
+  private at(seq: number): StoredEvent | undefined {
+    const event = this.ring[seq % this.capacity];
+    return event?.seq === seq ? event : undefined;
+  }
+}
+
+// The stream id travels in the event id, so a resume can name its stream even after eviction.
+const eventId = (streamId: StreamId, seq: number): EventId => `${streamId}.${seq}`;
+
+function parseEventId(id: EventId): { streamId: StreamId; seq: number } | undefined {
+  const match = /^(.+)\.([1-9]\d{0,14})$/.exec(id);
+  return match ? { streamId: match[1]!, seq: Number(match[2]) } : undefined;
 }

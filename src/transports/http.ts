@@ -1,89 +1,143 @@
-// Streamable HTTP at /mcp (MCP 2025-11-25): authenticated, Origin- and Host-checked, body-limited,
-// one session per client with resumable streams, health endpoints, and a graceful close.
+// Streamable HTTP at /mcp (MCP 2025-11-25): bearer-authenticated, Host- and Origin-checked,
+// body-limited, one session per client with resumable streams; /healthz and /readyz; and a
+// close() that lets calls in progress finish before it lets go of sessions and connections.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import express, { type Request, type Response } from 'express';
+import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { App } from '../app.js';
 import type { Principal } from '../domain/principal.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, type Authenticator } from './auth.js';
 import { bodyErrors, hostGuard, jsonRpcError, originGuard } from './http-guards.js';
-import { SessionRegistry } from './http-sessions.js';
+import { InFlight, SessionRegistry } from './http-sessions.js';
 
 export interface HttpServer {
+  /** Where MCP clients connect: `http://<host>:<port>/mcp`. */
   url: string;
+  /**
+   * Graceful shutdown: stops taking new work, waits up to config.shutdownTimeoutMs for requests
+   * and calls in progress, then closes every session and connection. The app stays open.
+   */
   close(): Promise<void>;
 }
 
 export async function startHttpServer(app: App, options: { host?: string; port?: number } = {}): Promise<HttpServer> {
   const host = options.host ?? app.config.host;
-  const sessions = new SessionRegistry(app);
-  const web = express();
-  let ready = true;
-  let inFlight = 0;
-  let baseUrl = '';
-  const startedAt = Date.now();
-  web.disable('x-powered-by');
-  web.use(hostGuard(host, app.config.allowedHosts));
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? app.config.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+  const work = new InFlight();
+  const sessions = new SessionRegistry(app, work);
+  const authenticator = createAuthenticator(app, origin);
+  const state = { ready: true, startedAt: Date.now() };
+  server.on('request', routes(app, { host, origin, work, sessions, authenticator, state }));
+  server.on('error', (error) => app.log.error({ err: error }, 'HTTP server error'));
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    state.ready = false;
+    app.log.info({ inFlight: work.size, sessions: sessions.size }, 'HTTP server draining');
+    const drained = await work.idle(Date.now() + app.config.shutdownTimeoutMs);
+    if (!drained) app.log.warn({ inFlight: work.size, timeoutMs: app.config.shutdownTimeoutMs }, 'shutdown deadline reached with work in progress; closing anyway');
+    await sessions.closeAll('server shutting down');
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Nothing is in progress any more (or the deadline passed): idle keep-alives and the
+      // sockets of closed SSE streams have no reason to linger.
+      server.closeAllConnections();
+    });
+    app.log.info('HTTP server closed');
+  }
+
+  return { url: `${origin}/mcp`, close: () => (closing ??= shutdown()) };
+}
+
+interface Parts {
+  host: string;
+  origin: string;
+  work: InFlight;
+  sessions: SessionRegistry;
+  authenticator: Authenticator;
+  state: { ready: boolean; startedAt: number };
+}
+
+function routes(app: App, { host, origin, work, sessions, authenticator, state }: Parts): express.Express {
+  const { config } = app;
+  const web = express();
+  web.disable('x-powered-by');
+  // Probes come from orchestrators under whatever Host they use, so only /mcp is Host-checked.
   web.get('/healthz', async (_req, res) => {
     const db = await app.store.health();
-    res.status(db.ok ? 200 : 503).json({ status: db.ok ? 'ok' : 'unavailable', db, sessions: sessions.size, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
+    const uptimeSeconds = Math.floor((Date.now() - state.startedAt) / 1000);
+    res.status(db.ok ? 200 : 503).json({ status: db.ok ? 'ok' : 'unavailable', db, sessions: sessions.size, inFlight: work.size, uptimeSeconds });
   });
   web.get('/readyz', (_req, res) => {
-    res.status(ready ? 200 : 503).json({ ready });
+    res.status(state.ready ? 200 : 503).json({ status: state.ready ? 'ready' : 'shutting down' });
   });
-
-  const auth = createAuthenticator(app, `http://${host}:${options.port ?? app.config.port}`);
-  if (auth.resourceMetadata) {
-    const { path, body } = auth.resourceMetadata;
+  if (authenticator.resourceMetadata) {
+    const { path, body } = authenticator.resourceMetadata;
     web.get(path, (_req, res) => void res.json(body));
   }
 
-  web.use('/mcp', originGuard(app.config.allowedOrigins, () => baseUrl), express.json({ limit: app.config.bodyLimit }), bodyErrors(app.config.bodyLimit));
-  web.all('/mcp', async (req: Request, res: Response) => {
-    if (!ready) return jsonRpcError(res, 503, -32000, 'Switchboard is shutting down; retry against another instance or in a moment.');
-    const result = await auth.authenticate(req.headers.authorization);
-    if ('error' in result) return jsonRpcError(res, 401, -32001, `Unauthorized: ${result.error}. Send Authorization: Bearer <API key>.`, { 'WWW-Authenticate': auth.challenge(result.error) });
-    // Calls in progress are POSTs; a GET is a standing notification stream and never "finishes".
-    const counted = req.method === 'POST';
-    if (counted) inFlight++;
-    res.once('close', () => counted && inFlight--);
-    try {
-      await route(req, res, result.principal);
-    } catch (error) {
-      app.log.error({ err: error }, 'HTTP request failed');
-      if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal error; the server log has details.');
+  const ownOrigins = [origin, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])];
+  // Decided on arrival, before the body is read: a request accepted before close() may finish.
+  const admit: RequestHandler = (req, res, next) => {
+    res.locals.late = !state.ready;
+    if (!state.ready) res.set('Connection', 'close');
+    if (req.method !== 'GET') res.once('close', work.begin()); // a GET is a standing stream, never "done"
+    next();
+  };
+  const authenticate: RequestHandler = async (req, res, next) => {
+    const result = await authenticator.authenticate(req.headers.authorization);
+    if ('error' in result) {
+      const message = `Unauthorized: ${result.error}. Send Authorization: Bearer <API key>; \`switchboard keys create\` or the key_create tool makes one.`;
+      return jsonRpcError(res, 401, -32000, message, { 'WWW-Authenticate': authenticator.challenge(result.error) });
     }
-  });
-
-  async function route(req: Request, res: Response, principal: Principal): Promise<void> {
+    res.locals.principal = result.principal;
+    next();
+  };
+  web.use('/mcp', hostGuard(host, config.allowedHosts), originGuard(config.allowedOrigins, () => ownOrigins), admit, authenticate);
+  web.use('/mcp', express.json({ limit: config.bodyLimit }), bodyErrors(config.bodyLimit));
+  web.all('/mcp', async (req, res) => {
+    if (res.locals.late && startsWork(req)) {
+      return jsonRpcError(res, 503, -32000, 'Service unavailable: this Switchboard is shutting down. Retry in a moment, or against another instance.', { 'Retry-After': '1' });
+    }
+    if (!['GET', 'POST', 'DELETE'].includes(req.method)) {
+      return jsonRpcError(res, 405, -32000, 'Method not allowed: /mcp takes POST (messages), GET (notification stream) and DELETE (end the session).', { Allow: 'GET, POST, DELETE' });
+    }
+    const principal = res.locals.principal as Principal;
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
-      const session = sessions.find(id, principal);
-      if (!session) return jsonRpcError(res, 404, -32001, 'Session not found: it expired, was closed, or never existed. Initialize a new session.');
-      return session.transport.handleRequest(req, res, req.body);
+      const transport = sessions.attach(id, principal, res);
+      if (!transport) return jsonRpcError(res, 404, -32001, 'Session not found: it expired, was terminated, or never existed. Start a new session: send initialize without an Mcp-Session-Id header.');
+      return transport.handleRequest(req, res, req.body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
-      return jsonRpcError(res, 400, -32000, 'Bad request: without an Mcp-Session-Id header, only an initialize request is accepted.');
+      return jsonRpcError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header. Start a session with an initialize request (POST), then send its Mcp-Session-Id with every request.');
     }
-    const transport = await sessions.open(principal, { ip: req.ip, transport: 'http' });
+    const transport = await sessions.open(principal, { ip: req.ip }, res);
     await transport.handleRequest(req, res, req.body);
-  }
+  });
+  web.use(internalErrors(app));
+  return web;
+}
 
-  const server = web.listen(options.port ?? app.config.port, host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** New work: a request (not a notification or an answer), or a fresh notification stream. */
+function startsWork(req: Request): boolean {
+  if (req.method === 'GET') return req.headers['last-event-id'] === undefined;
+  if (req.method !== 'POST') return false;
+  return [req.body as unknown].flat().some((m) => isJSONRPCRequest(m));
+}
 
-  return {
-    url: `${baseUrl}/mcp`,
-    async close() {
-      ready = false;
-      server.close();
-      const deadline = Date.now() + app.config.shutdownTimeoutMs;
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      await sessions.closeAll();
-      server.closeAllConnections();
-    },
+function internalErrors(app: App): ErrorRequestHandler {
+  return (error, req: Request, res: Response, _next) => {
+    app.log.error({ err: error, method: req.method, path: req.path }, 'HTTP request failed');
+    if (res.headersSent) return void res.destroy();
+    jsonRpcError(res, 500, -32603, 'Internal error: the server log has the details. Retry; report it if it persists.');
   };
 }
