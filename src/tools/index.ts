@@ -3,7 +3,8 @@ import { keyTools } from './keys.js';
 import { policyTools } from './policies.js';
 import { registryTools } from './registry.js';
 import { registryDiscoveryTools } from './registry-discovery.js';
+import { registryTransferTools } from './registry-transfer.js';
 import { routeTools } from './routes.js';
 import type { Tool } from './tool.js';
 
-export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...routeTools, ...policyTools, ...keyTools];
+export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryTransferTools, ...routeTools, ...policyTools, ...keyTools];
