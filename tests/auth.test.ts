@@ -8,9 +8,9 @@ import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createKey } from '../src/domain/keys/keys.js';
 import { createAuthenticator, type Authenticator } from '../src/transports/auth.js';
-import { admin, createTestDatabase } from './support/harness.js';
+import { admin, createTestDatabase, providers } from './support/harness.js';
 
-describe('bearer authentication', () => {
+describe.each(providers)('bearer authentication [%s]', (provider) => {
   let app: App;
   let jwksServer: Server;
   let auth: Authenticator;
@@ -25,7 +25,7 @@ describe('bearer authentication', () => {
     const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    const db = await createTestDatabase('sqlite');
+    const db = await createTestDatabase(provider);
     cleanup = db.cleanup;
     const config = loadConfig({
       DATABASE_URL: db.databaseUrl,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli } from './support/cli.js';
-import { createTestDatabase } from './support/harness.js';
+import { createTestDatabase, providers } from './support/harness.js';
 
-describe('switchboard CLI', () => {
+describe.each(providers)('switchboard CLI [%s]', (provider) => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
+    db = await createTestDatabase(provider);
   });
   afterAll(async () => db.cleanup());
 

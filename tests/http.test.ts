@@ -113,6 +113,14 @@ for (const provider of providers) {
       expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/API key revoked/) } });
     });
 
+    it('refuses an expired key with 401', async () => {
+      const { key: expiring, info } = await createKey(app.deps, admin, { name: 'expiring', principalId: 'temp', roles: ['admin'], attributes: {}, expiresInDays: 1 });
+      await app.deps.db.apiKey.update({ where: { id: info.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      const res = await post(init(), bearer(expiring));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/API key expired/) } });
+    });
+
     it('runs each session as its key’s principal: a reader sees read tools only and is denied a write', async () => {
       const { key: readerKey } = await createKey(app.deps, admin, { name: 'reader', principalId: 'rita', roles: ['reader'], attributes: {} });
       const transport = new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: bearer(readerKey) } });
