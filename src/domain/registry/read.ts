@@ -48,11 +48,11 @@ export async function listServers(deps: Deps, filters: ListFilters): Promise<{ i
     ...(filters.includeDeleted ? {} : { deletedAt: null }),
   };
   const tags = filters.tags ?? [];
-  const rows: Awaited<ReturnType<typeof fetch>> = [];
+  const rows: Awaited<ReturnType<typeof fetchPage>> = [];
   // Tags live in a JSON column; filter them here, fetching pages until this one is full.
   let after = cursor;
   for (;;) {
-    const batch = await fetch(after);
+    const batch = await fetchPage(after);
     const kept = batch.filter((r) => tagsMatch(r.tags as string[], tags, filters.tagMatch));
     rows.push(...kept);
     if (batch.length < filters.limit + 1 || rows.length > filters.limit) break;
@@ -61,7 +61,7 @@ export async function listServers(deps: Deps, filters: ListFilters): Promise<{ i
   const { items, nextCursor } = page(rows, filters.limit);
   return { items: items.map(toView), ...(nextCursor ? { nextCursor } : {}) };
 
-  function fetch(afterId: string | undefined) {
+  function fetchPage(afterId: string | undefined) {
     return deps.db.serverVersion.findMany({
       where,
       orderBy: [{ name: 'asc' }, { id: 'desc' }],
