@@ -9,6 +9,9 @@ import { createDomainCache } from './domain/cache.js';
 import { createChangeFeed } from './domain/change-feed.js';
 import type { Deps } from './domain/deps.js';
 import { ensureBootstrapPolicies } from './domain/policy/bootstrap.js';
+import { createRedactor } from './domain/redaction/index.js';
+import { purgeTraces } from './domain/traces/query.js';
+import { createTraceWriter } from './domain/traces/writer.js';
 import { createSecretBox } from './domain/secrets.js';
 import { allTools } from './tools/index.js';
 import { createLogger } from './log.js';
@@ -23,7 +26,8 @@ export interface App {
 }
 
 export async function createApp(config: Config, options: { log?: Logger; migrate?: boolean } = {}): Promise<App> {
-  const log = options.log ?? createLogger(config.logLevel);
+  const redactor = createRedactor({ extraKeys: config.redactKeys, extraPatterns: config.redactPatterns, maxBytes: config.traceMaxPayloadBytes });
+  const log = options.log ?? createLogger(config.logLevel, createRedactor({ extraKeys: config.redactKeys, extraPatterns: config.redactPatterns, maxBytes: 1_000_000 }));
   const store = await createStore({ databaseUrl: config.databaseUrl, dbPoolSize: config.dbPoolSize, migrate: options.migrate ?? true });
   const feed = createChangeFeed(store.db, log);
   const deps: Deps = {
@@ -35,15 +39,21 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     settings: { staleAfterMs: config.staleAfterMs },
     feed,
     cache: createDomainCache(store.db, feed),
+    redactor,
+    traces: createTraceWriter(store.db, log, { flushIntervalMs: config.traceFlushMs, batchSize: 200, maxBuffered: config.traceBufferSize }),
   };
   await ensureBootstrapPolicies(deps, readOnlyTools());
+  const retention = setInterval(() => void purgeTraces(deps, config.traceRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'trace retention purge failed')), 3_600_000);
+  retention.unref();
   return {
     config,
     store,
     deps,
     log,
     async close() {
+      clearInterval(retention);
       feed.stop();
+      await deps.traces.close();
       await store.close();
     },
   };

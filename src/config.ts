@@ -128,6 +128,52 @@ export const settings = {
     doc: 'PostgreSQL connection pool size per process.',
     schema: positiveInt,
   },
+  traceFlushMs: {
+    env: 'SWITCHBOARD_TRACE_FLUSH_MS',
+    default: '200',
+    doc: 'How often buffered traces are written. A crash loses at most the traces of this window.',
+    schema: positiveInt,
+  },
+  traceBufferSize: {
+    env: 'SWITCHBOARD_TRACE_BUFFER',
+    default: '10000',
+    doc: 'Traces held in memory before callers wait for the writer (nothing is dropped).',
+    schema: positiveInt,
+  },
+  traceMaxPayloadBytes: {
+    env: 'SWITCHBOARD_TRACE_MAX_PAYLOAD_BYTES',
+    default: '16384',
+    doc: 'A request or response larger than this (after redaction) is stored truncated, with a marker.',
+    schema: positiveInt,
+  },
+  traceRetentionDays: {
+    env: 'SWITCHBOARD_TRACE_RETENTION_DAYS',
+    default: '30',
+    doc: 'Traces older than this are purged automatically (hourly).',
+    schema: positiveInt,
+  },
+  redactKeys: {
+    env: 'SWITCHBOARD_REDACT_KEYS',
+    default: '',
+    doc: 'Comma-separated extra key names whose values are always redacted (case and separators ignored).',
+    schema: list,
+  },
+  redactPatterns: {
+    env: 'SWITCHBOARD_REDACT_PATTERNS',
+    default: '[]',
+    doc: 'JSON array of extra value patterns, e.g. [{"kind":"employee_id","pattern":"EMP-[0-9]{6}"}]; bounded regexes only.',
+    schema: z
+      .string()
+      .transform((s, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(z.object({ kind: z.string().min(1).max(50), pattern: z.string().min(1).max(200) })).max(100)),
+  },
   logLevel: {
     env: 'SWITCHBOARD_LOG_LEVEL',
     default: 'info',

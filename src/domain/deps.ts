@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/index.js';
 import type { DomainCache } from './cache.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { Redactor } from './redaction/index.js';
 import type { SecretBox } from './secrets.js';
+import type { TraceWriter } from './traces/writer.js';
 
 /** What domain functions are given: the database, a clock, a logger, the secret box, caches. */
 export interface Deps {
@@ -15,4 +17,7 @@ export interface Deps {
   /** Cross-process cache invalidation, and the caches the hot path reads. */
   feed: ChangeFeed;
   cache: DomainCache;
+  /** Guards every payload before it is stored or logged. */
+  redactor: Redactor;
+  traces: TraceWriter;
 }

@@ -15,9 +15,10 @@ import type { Session } from '../transports/session.js';
 import { policyResources } from './policies.js';
 import { routeResources } from './routes.js';
 import { serverResources } from './servers.js';
+import { traceResources } from './traces.js';
 import type { ResourceDef } from './resource.js';
 
-export const allResources: ResourceDef[] = [...serverResources, ...routeResources, ...policyResources];
+export const allResources: ResourceDef[] = [...serverResources, ...routeResources, ...policyResources, ...traceResources];
 
 export function registerResourceHandlers(server: Server, app: App, session: Session, resources: ResourceDef[] = allResources): void {
   const fixed = resources.filter((r) => !r.uriTemplate);

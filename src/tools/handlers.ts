@@ -10,6 +10,9 @@ import { authorize, visibleActions } from '../domain/policy/authorize.js';
 import type { Session } from '../transports/session.js';
 import { allTools } from './index.js';
 import type { Tool, ToolContext } from './tool.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { newSpanId, newTraceId, parentFrom, redactPayloads } from '../domain/traces/record.js';
 
 const PAGE = 100;
 
@@ -42,11 +45,48 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. Call tools/list to see the tools available to you.`);
-    const parsed = tool.input.safeParse(request.params.arguments ?? {});
-    if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error));
+    const startedAt = new Date();
+    const started = performance.now();
+    const outcome = await callTool(tool, request.params.arguments ?? {}, request.params._meta?.progressToken, extra);
+    const parent = parentFrom(request.params._meta);
+    await app.deps.traces.write({
+      traceId: parent?.traceId ?? newTraceId(),
+      spanId: newSpanId(),
+      parentSpanId: parent?.parentSpanId ?? null,
+      startedAt,
+      principal: session.principal.id,
+      sessionId: session.sessionId ?? null,
+      transport: session.transport,
+      method: 'tools/call',
+      tool: tool.name,
+      intent: null,
+      serverName: null,
+      serverVersion: null,
+      routeId: null,
+      environment: null,
+      decision: outcome.decision ?? null,
+      status: outcome.status,
+      error: outcome.result.isError ? app.deps.redactor.redactString(textOf(outcome.result)).value : null,
+      errorType: outcome.errorType ?? null,
+      latencyMs: performance.now() - started,
+      upstreamLatencyMs: null,
+      cost: null,
+      jobId: null,
+      ...redactPayloads(app.deps.redactor, request.params.arguments ?? {}, outcome.result.structuredContent),
+    });
+    return outcome.result;
+  });
+
+  type Outcome = { result: CallToolResult; status: 'ok' | 'error' | 'denied'; decision?: 'allow' | 'deny'; errorType?: string };
+
+  async function callTool(tool: Tool, args: unknown, progressToken: string | number | undefined, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<Outcome> {
+    const parsed = tool.input.safeParse(args);
+    if (!parsed.success) return { result: errorResult(invalidArguments(tool.name, parsed.error)), status: 'error', errorType: 'invalid_arguments' };
     const decision = await authorize(app.deps, { principal: session.principal, action: tool.name, resource: tool.target?.(parsed.data) ?? '', ...(session.context ? { context: session.context } : {}) });
-    if (decision.decision === 'deny') return errorResult(`Denied: ${decision.reason}. Nothing was done; ask an administrator for a policy that allows it (policy_evaluate with explain: true shows why).`);
-    const progressToken = request.params._meta?.progressToken;
+    if (decision.decision === 'deny') {
+      const text = `Denied: ${decision.reason}. Nothing was done; ask an administrator for a policy that allows it (policy_evaluate with explain: true shows why).`;
+      return { result: errorResult(text), status: 'denied', decision: 'deny', errorType: 'denied' };
+    }
     const ctx: ToolContext = {
       app,
       principal: session.principal,
@@ -62,14 +102,17 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
     };
     try {
       const { data, text } = await tool.run(parsed.data, ctx);
-      return { structuredContent: data as Record<string, unknown>, content: [{ type: 'text', text }] };
+      return { result: { structuredContent: data as Record<string, unknown>, content: [{ type: 'text', text }] }, status: 'ok', decision: 'allow' };
     } catch (error) {
-      if (error instanceof DomainError) return errorResult(`${error.code}: ${error.message}`);
+      // error.type follows OpenTelemetry: tool_error for a result the model sees as isError.
+      if (error instanceof DomainError) return { result: errorResult(`${error.code}: ${error.message}`), status: 'error', decision: 'allow', errorType: 'tool_error' };
       app.log.error({ err: error, tool: tool.name }, 'tool failed');
-      return errorResult(`Internal error in ${tool.name}: the server log has the details. Retry; report it if it persists.`);
+      return { result: errorResult(`Internal error in ${tool.name}: the server log has the details. Retry; report it if it persists.`), status: 'error', decision: 'allow', errorType: 'internal' };
     }
-  });
+  }
 }
+
+const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };

@@ -5,6 +5,7 @@ import { registryTools } from './registry.js';
 import { registryDiscoveryTools } from './registry-discovery.js';
 import { registryTransferTools } from './registry-transfer.js';
 import { routeTools } from './routes.js';
+import { traceTools } from './traces.js';
 import type { Tool } from './tool.js';
 
-export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryTransferTools, ...routeTools, ...policyTools, ...keyTools];
+export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryTransferTools, ...routeTools, ...policyTools, ...traceTools, ...keyTools];

@@ -43,6 +43,7 @@ export const apiKey: Detector = {
         'dapi[a-f0-9]{32}', // Databricks
         'hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}', // Slack webhook URL
         'discord(?:app)?\\.com/api/webhooks/\\d{17,20}/[A-Za-z0-9_-]{60,80}', // Discord webhook URL
+        'sb_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{43}', // Switchboard's own API keys
       ].join('|') +
       ')(?![\\w-])',
     'g',

@@ -9,66 +9,106 @@ import { healthStatus, serverStatus, serverView, transportType } from './schema.
 import { toView, withToolCount } from './view.js';
 
 export const searchInput = z.object({
-  query: z.string().min(1).max(500).describe('Words to look for, e.g. "weather forecast"; each word also matches as a prefix.'),
+  query: z.string().min(1).max(500).describe('Words to look for, e.g. "weather forecast"; every word must match, each also as a prefix ("forec" finds "forecast").'),
   status: serverStatus.optional(),
   health: healthStatus.optional(),
   transport: transportType.optional(),
-  tags: z.array(z.string().max(50)).max(20).optional(),
-  tagMatch: z.enum(['all', 'any']).default('all'),
+  tags: z.array(z.string().max(50)).max(20).optional().describe('Filter by tags.'),
+  tagMatch: z.enum(['all', 'any']).default('all').describe('all: every tag must be present; any: at least one.'),
   latestOnly: z.boolean().default(false).describe('Only the latest version of each server.'),
-  includeDeleted: z.boolean().default(false),
-  limit: z.number().int().min(1).max(100).default(20),
+  includeDeleted: z.boolean().default(false).describe('Include deregistered versions.'),
+  limit: z.number().int().min(1).max(100).default(20).describe('At most this many results, 1–100 (default 20).'),
 });
 export type SearchInput = z.infer<typeof searchInput>;
 
 export const searchResult = z.object({
   server: serverView,
-  score: z.number().describe('0–1, relative to the best match of this search (1 = best).'),
-  matchedTools: z.array(z.string()).describe('Discovered tools whose name or description carries a search word.'),
+  score: z.number().describe('0–1, relative to the best match of this search (1 = best); not comparable across searches.'),
+  matchedTools: z.array(z.string()).describe('Discovered tools whose name or description contains a search word.'),
 });
+export type SearchResult = z.infer<typeof searchResult>;
 
-/** Up to 10 alphanumeric terms of at most 50 characters; anything else is dropped. */
+const MAX_TERMS = 10;
+const MAX_TERM_LENGTH = 50;
+
+/** The query as at most 10 lowercase words of letters and digits, ≤ 50 characters each. */
 export function searchTerms(query: string): string[] {
-  return [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}]+/u))].filter(Boolean).slice(0, 10).map((t) => t.slice(0, 50));
+  const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).map((t) => t.slice(0, MAX_TERM_LENGTH));
+  return [...new Set(words)].slice(0, MAX_TERMS);
 }
 
-export async function searchServers(deps: Deps, input: SearchInput): Promise<{ results: z.infer<typeof searchResult>[] }> {
+// Terms hold only letters and digits, so quoting them cannot produce query syntax; the whole
+// expression is still bound as a parameter, never spliced into the SQL.
+const matchExpression = {
+  sqlite: (terms: string[]) => terms.map((t) => `"${t}"*`).join(' AND '),
+  postgresql: (terms: string[]) => terms.map((t) => `${t}:*`).join(' & '),
+};
+
+// The GIN index covers pgSearchDocument, which has no field weights; rank matched rows on a
+// weighted copy instead, in the same proportions as SQLite's bm25 weights (name 10, title 5,
+// description 2, searchText 1): ts_rank's weight array is ordered {D, C, B, A}.
+const pgWeighted = `setweight(to_tsvector('simple', coalesce("name", '')), 'A') || setweight(to_tsvector('simple', coalesce("title", '')), 'B') || setweight(to_tsvector('simple', coalesce("description", '')), 'C') || setweight(to_tsvector('simple', "searchText"), 'D')`;
+
+/**
+ * Servers matching every word of the query, best first. Scores are normalised by the best rank of
+ * the results: score = rank / best rank (SQLite rank = -bm25, PostgreSQL rank = ts_rank, both
+ * positive and higher-is-better), rounded to 3 decimals.
+ */
+export async function searchServers(deps: Deps, input: SearchInput): Promise<{ results: SearchResult[] }> {
   const terms = searchTerms(input.query);
-  if (terms.length === 0) throw new Invalid('The query has no words to search for (letters or digits). Try a name, a capability such as "weather", or a tag.');
-  const candidates = Math.min(500, input.limit * 5);
-  const filters: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return deps.provider === 'postgresql' ? `$${params.length}` : '?';
-  };
-  const match = deps.provider === 'postgresql' ? terms.map((t) => `${t}:*`).join(' & ') : terms.map((t) => `"${t}"*`).join(' AND ');
-  const matchParam = param(match);
-  if (!input.includeDeleted) filters.push(`s."deletedAt" IS NULL`);
-  if (input.status) filters.push(`s."status" = ${param(input.status)}`);
-  if (input.health) filters.push(`s."health" = ${param(input.health)}`);
-  if (input.transport) filters.push(`s."transportType" = ${param(input.transport)}`);
-  if (input.latestOnly) filters.push(`s."isLatest" = ${deps.provider === 'postgresql' ? 'true' : '1'}`);
-  const where = filters.map((f) => ` AND ${f}`).join('');
-  const sql =
-    deps.provider === 'postgresql'
-      ? `SELECT s."id" AS id, ts_rank(${pgSearchDocument}, to_tsquery('simple', ${matchParam}))::float8 AS rank FROM "ServerVersion" s
-         WHERE ${pgSearchDocument.replace(/"(name|title|description|searchText)"/g, 's."$1"')} @@ to_tsquery('simple', ${matchParam})${where} ORDER BY rank DESC, s."name" LIMIT ${candidates}`
-      : `SELECT s."id" AS id, -bm25(server_search, 10.0, 5.0, 2.0, 1.0) AS rank FROM server_search JOIN "ServerVersion" s ON s.rowid = server_search.rowid
-         WHERE server_search MATCH ${matchParam}${where} ORDER BY rank DESC, s."name" LIMIT ${candidates}`;
-  const ranked = await deps.db.$queryRawUnsafe<{ id: string; rank: number }[]>(sql, ...params);
-  const rows = await deps.db.serverVersion.findMany({ where: { id: { in: ranked.map((r) => r.id) } }, include: { ...withToolCount, tools: { select: { name: true, description: true } } } });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const kept = ranked.flatMap((r) => {
-    const row = byId.get(r.id);
-    return row && tagsMatch(row.tags as string[], input.tags ?? [], input.tagMatch) ? [{ row, rank: Number(r.rank) }] : [];
+  if (terms.length === 0) {
+    throw new Invalid('The query has no words to search for (letters or digits). Search for a name, a capability such as "weather", a tag, or a tool name; use registry_list to browse without a query.');
+  }
+  const tags = input.tags ?? [];
+  // Tags live in a JSON column and are filtered after ranking: fetch spare candidates for them.
+  const candidates = tags.length > 0 ? Math.min(500, input.limit * 5) : input.limit;
+  const ranked = await rankedIds(deps, terms, input, candidates);
+
+  const rows = await deps.db.serverVersion.findMany({
+    where: { id: { in: ranked.map((r) => r.id) } },
+    include: { ...withToolCount, tools: { select: { name: true, description: true }, orderBy: { name: 'asc' } } },
   });
-  const best = Math.max(...kept.map((k) => k.rank), Number.MIN_VALUE);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const kept = ranked
+    .flatMap((r) => {
+      const row = byId.get(r.id);
+      return row && tagsMatch(row.tags as string[], tags, input.tagMatch) ? [{ row, rank: Number(r.rank) }] : [];
+    })
+    .slice(0, input.limit);
+  const best = Math.max(0, ...kept.map((k) => k.rank));
   return {
-    results: kept.slice(0, input.limit).map(({ row, rank }) => ({
+    results: kept.map(({ row, rank }) => ({
       server: toView(row),
-      score: Math.round((best > 0 ? rank / best : 1) * 1000) / 1000,
+      score: best > 0 ? Math.round((rank / best) * 1000) / 1000 : 1,
       matchedTools: row.tools.filter((t) => terms.some((term) => `${t.name} ${t.description ?? ''}`.toLowerCase().includes(term))).map((t) => t.name),
     })),
   };
+}
+
+async function rankedIds(deps: Deps, terms: string[], input: SearchInput, take: number): Promise<{ id: string; rank: number }[]> {
+  const pg = deps.provider === 'postgresql';
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return pg ? `$${params.length}` : '?';
+  };
+  const match = param(matchExpression[deps.provider](terms));
+  const filters = [
+    ...(input.includeDeleted ? [] : [`s."deletedAt" IS NULL`]),
+    ...(input.status ? [`s."status" = ${param(input.status)}`] : []),
+    ...(input.health ? [`s."health" = ${param(input.health)}`] : []),
+    ...(input.transport ? [`s."transportType" = ${param(input.transport)}`] : []),
+    ...(input.latestOnly ? [`s."isLatest" = ${pg ? 'true' : '1'}`] : []),
+  ];
+  const where = filters.map((f) => ` AND ${f}`).join('');
+  const limit = param(take);
+  const sql = pg
+    ? `SELECT s."id" AS id, ts_rank('{0.1, 0.2, 0.5, 1.0}', ${pgWeighted}, to_tsquery('simple', ${match}))::float8 AS rank
+       FROM "ServerVersion" s WHERE ${pgSearchDocument} @@ to_tsquery('simple', ${match})${where}
+       ORDER BY rank DESC, s."name", s."id" DESC LIMIT ${limit}`
+    : `SELECT s."id" AS id, -bm25(server_search, 10.0, 5.0, 2.0, 1.0) AS rank
+       FROM server_search JOIN "ServerVersion" s ON s.rowid = server_search.rowid
+       WHERE server_search MATCH ${match}${where}
+       ORDER BY rank DESC, s."name", s."id" DESC LIMIT ${limit}`;
+  return deps.db.$queryRawUnsafe<{ id: string; rank: number }[]>(sql, ...params);
 }

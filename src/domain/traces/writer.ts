@@ -1,0 +1,76 @@
+// Trace writes leave the request path: calls hand records to a bounded buffer that is written in
+// batches. A full buffer makes the caller wait (backpressure) instead of dropping anything; a
+// failed batch is retried; close() flushes what is left. A crash loses at most what is buffered:
+// about one flush interval of traces (SWITCHBOARD_TRACE_FLUSH_MS).
+import type { Logger } from 'pino';
+import type { Db } from '../../store/index.js';
+import type { TraceRecord } from './record.js';
+
+export interface TraceWriter {
+  /** Queues a record; resolves at once unless the buffer is full, then when there is room. */
+  write(record: TraceRecord): Promise<void>;
+  /** Writes everything queued so far. */
+  flush(): Promise<void>;
+  /** Flushes and stops the timer. */
+  close(): Promise<void>;
+  /** Records queued and not yet written. */
+  readonly pending: number;
+}
+
+export interface TraceWriterOptions {
+  flushIntervalMs: number;
+  batchSize: number;
+  maxBuffered: number;
+}
+
+export function createTraceWriter(db: Db, log: Logger, options: TraceWriterOptions): TraceWriter {
+  const buffer: TraceRecord[] = [];
+  const waiting: (() => void)[] = [];
+  let flushing: Promise<void> | undefined;
+  let failures = 0;
+
+  async function writeBatches(): Promise<void> {
+    while (buffer.length > 0) {
+      const batch = buffer.slice(0, options.batchSize);
+      try {
+        await db.trace.createMany({ data: batch });
+        buffer.splice(0, batch.length);
+        failures = 0;
+        for (const wake of waiting.splice(0, batch.length)) wake();
+      } catch (error) {
+        failures++;
+        log.error({ err: error, pending: buffer.length, attempt: failures }, 'writing traces failed; they stay queued and are retried');
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** failures)));
+        if (failures >= 5) throw error;
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    flushing ??= writeBatches().finally(() => (flushing = undefined));
+    return flushing;
+  }
+
+  const timer = setInterval(() => void flush().catch(() => {}), options.flushIntervalMs);
+  timer.unref();
+
+  return {
+    get pending() {
+      return buffer.length;
+    },
+    async write(record) {
+      buffer.push(record);
+      if (buffer.length >= options.batchSize) void flush().catch(() => {});
+      if (buffer.length > options.maxBuffered) await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      try {
+        await flush();
+      } catch (error) {
+        log.error({ err: error, lost: buffer.length }, 'traces could not be written at shutdown');
+      }
+    },
+  };
+}
