@@ -16,6 +16,7 @@ import { createSecretBox } from './domain/secrets.js';
 import { allTools } from './tools/index.js';
 import { createLogger } from './log.js';
 import { createStore, type Store } from './store/index.js';
+import { createOtlpExport } from './telemetry.js';
 
 export interface App {
   config: Config;
@@ -30,6 +31,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
   const log = options.log ?? createLogger(config.logLevel, createRedactor({ extraKeys: config.redactKeys, extraPatterns: config.redactPatterns, maxBytes: 1_000_000 }));
   const store = await createStore({ databaseUrl: config.databaseUrl, dbPoolSize: config.dbPoolSize, migrate: options.migrate ?? true });
   const feed = createChangeFeed(store.db, log);
+  const otlp = config.otlpEndpoint ? createOtlpExport(config.otlpEndpoint, log) : undefined;
   const deps: Deps = {
     db: store.db,
     provider: store.provider,
@@ -40,7 +42,12 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     feed,
     cache: createDomainCache(store.db, feed),
     redactor,
-    traces: createTraceWriter(store.db, log, { flushIntervalMs: config.traceFlushMs, batchSize: 200, maxBuffered: config.traceBufferSize }),
+    traces: createTraceWriter(store.db, log, {
+      flushIntervalMs: config.traceFlushMs,
+      batchSize: 200,
+      maxBuffered: config.traceBufferSize,
+      ...(otlp ? { onWritten: otlp.exportBatch } : {}),
+    }),
   };
   await ensureBootstrapPolicies(deps, readOnlyTools());
   const retention = setInterval(() => void purgeTraces(deps, config.traceRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'trace retention purge failed')), 3_600_000);
@@ -54,6 +61,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
       clearInterval(retention);
       feed.stop();
       await deps.traces.close();
+      await otlp?.shutdown();
       await store.close();
     },
   };

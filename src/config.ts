@@ -152,6 +152,12 @@ export const settings = {
     doc: 'Traces older than this are purged automatically (hourly).',
     schema: positiveInt,
   },
+  otlpEndpoint: {
+    env: 'SWITCHBOARD_OTLP_ENDPOINT',
+    default: undefined,
+    doc: 'OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces). Set: every trace is also exported as an OpenTelemetry span.',
+    schema: z.url().optional(),
+  },
   redactKeys: {
     env: 'SWITCHBOARD_REDACT_KEYS',
     default: '',

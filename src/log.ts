@@ -8,8 +8,8 @@ function plain(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** pino JSON on stderr (stdout belongs to the MCP protocol on stdio), redacted like traces. */
-export function createLogger(level: string, redactor?: Redactor): Logger {
-  if (!redactor) return pino({ level, base: { service: 'switchboard' } }, pino.destination({ fd: 2, sync: false }));
+export function createLogger(level: string, redactor?: Redactor, destination: pino.DestinationStream = pino.destination({ fd: 2, sync: false })): Logger {
+  if (!redactor) return pino({ level, base: { service: 'switchboard' } }, destination);
   return pino(
     {
       level,
@@ -26,6 +26,6 @@ export function createLogger(level: string, redactor?: Redactor): Logger {
         },
       },
     },
-    pino.destination({ fd: 2, sync: false }),
+    destination,
   );
 }

@@ -1,10 +1,17 @@
 // Every tool call leaves one trace, redacted before it is stored; principals read their own.
+import { createServer } from 'node:http';
+import { Writable } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createRedactor } from '../src/domain/redaction/index.js';
 import { newSpanId, newTraceId } from '../src/domain/traces/record.js';
+import { createLogger } from '../src/log.js';
+import { createMcpServer } from '../src/transports/server.js';
 import { call, callError, describeEachProvider } from './support/harness.js';
 
 type Trace = { id: string; traceId: string; spanId: string; parentSpanId: string | null; principal: string; tool: string; status: string; decision: string | null; errorType: string | null; latencyMs: number; request: unknown; redactions: number };
@@ -92,5 +99,55 @@ describeEachProvider('traces', (env) => {
     expect(other.deps.traces.pending).toBe(5);
     await other.close();
     expect(await env.app.deps.db.trace.count()).toBe(before + 5);
+  });
+
+  it('exports each trace as an OTLP span when an endpoint is configured', async () => {
+    const received: string[] = [];
+    const collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+    const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_OTLP_ENDPOINT: endpoint });
+    const exporting = await createApp(config, { log: pino({ level: 'silent' }) });
+    const traceId = newTraceId();
+    await exporting.deps.traces.write({ traceId, spanId: newSpanId(), parentSpanId: null, startedAt: new Date(), principal: 'otlp', sessionId: null, transport: 'memory', method: 'tools/call', tool: 'registry_get', intent: null, serverName: null, serverVersion: null, routeId: null, environment: null, decision: 'allow', status: 'ok', error: null, errorType: null, latencyMs: 3, upstreamLatencyMs: null, cost: null, jobId: null, request: null, response: null, redactions: 0, truncated: false });
+    await exporting.close();
+    for (let i = 0; i < 100 && !received.some((b) => b.includes(traceId)); i++) await new Promise((r) => setTimeout(r, 20));
+    collector.close();
+    const body = received.find((b) => b.includes(traceId));
+    expect(body).toBeDefined();
+    expect(body).toContain('"gen_ai.tool.name"');
+    expect(body).toContain('"mcp.method.name"');
+  });
+
+  it('secrets from arguments, headers and errors reach neither the database nor the log', async () => {
+    const lines: string[] = [];
+    const capture = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_LOG_LEVEL: 'debug' });
+    const logged = await createApp(config, { log: createLogger('debug', createRedactor(), capture) });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await createMcpServer(logged, { principal: { id: 'local', roles: ['admin'], attributes: {} }, transport: 'memory' }).connect(serverSide);
+    const client = new Client({ name: 'scan', version: '1' });
+    await client.connect(clientSide);
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----';
+    await call(client, 'registry_register', { name: 'scanned', version: '1.0.0', transport: { type: 'sse', url: 'https://s.example.com/sse', headers: { 'X-Api-Key': secret } }, metadata: { cert: pem } });
+    await callError(client, 'registry_update', { name: 'scanned', version: '1.0.0', metadata: { password: 'hunter2-hunter2' }, status: 'bogus' });
+    logged.log.error({ err: new Error(`upstream said: token ${secret}`), headers: { authorization: `Bearer ${secret}` } }, `call failed for ops@example.com`);
+    await client.close();
+    await logged.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const log = lines.join('');
+    const db = JSON.stringify(await env.app.deps.db.trace.findMany()) + JSON.stringify(await env.app.deps.db.auditEvent.findMany());
+    for (const leak of [secret, 'hunter2-hunter2', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7', 'ops@example.com']) {
+      expect(log).not.toContain(leak);
+      expect(db).not.toContain(leak);
+    }
+    expect(log).toContain('[REDACTED:');
   });
 });

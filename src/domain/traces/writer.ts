@@ -21,6 +21,8 @@ export interface TraceWriterOptions {
   flushIntervalMs: number;
   batchSize: number;
   maxBuffered: number;
+  /** Called with each batch once stored (OTLP export). */
+  onWritten?: (batch: TraceRecord[]) => void;
 }
 
 export function createTraceWriter(db: Db, log: Logger, options: TraceWriterOptions): TraceWriter {
@@ -35,6 +37,7 @@ export function createTraceWriter(db: Db, log: Logger, options: TraceWriterOptio
       try {
         await db.trace.createMany({ data: batch });
         buffer.splice(0, batch.length);
+        options.onWritten?.(batch);
         failures = 0;
         for (const wake of waiting.splice(0, batch.length)) wake();
       } catch (error) {
