@@ -44,7 +44,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     redactor,
     traces: createTraceWriter(store.db, log, {
       flushIntervalMs: config.traceFlushMs,
-      batchSize: 200,
+      batchSize: 500,
       maxBuffered: config.traceBufferSize,
       ...(otlp ? { onWritten: otlp.exportBatch } : {}),
     }),

@@ -11,6 +11,8 @@ import { ensureSearchIndex } from './search-index.js';
 
 export type Db = SqliteClient;
 export type { ServerVersion, DiscoveredTool, Route, Policy, ApiKey, Job, Trace } from '../generated/sqlite/client.js';
+/** Tagged-template SQL with bound parameters, for the few hot writes Prisma's model API is too slow for. */
+export { Prisma } from '../generated/sqlite/client.js';
 
 /** A unique constraint refused the write (Prisma P2002), e.g. a duplicate name+version. */
 export function isUniqueViolation(error: unknown): boolean {

@@ -3,7 +3,8 @@
 // failed batch is retried; close() flushes what is left. A crash loses at most what is buffered:
 // about one flush interval of traces (SWITCHBOARD_TRACE_FLUSH_MS).
 import type { Logger } from 'pino';
-import type { Db } from '../../store/index.js';
+import { Prisma, type Db } from '../../store/index.js';
+import { uuidv7 } from '../uuid.js';
 import type { TraceRecord } from './record.js';
 
 export interface TraceWriter {
@@ -25,6 +26,18 @@ export interface TraceWriterOptions {
   onWritten?: (batch: TraceRecord[]) => void;
 }
 
+const columns = ['traceId', 'spanId', 'parentSpanId', 'startedAt', 'principal', 'sessionId', 'transport', 'method', 'tool', 'intent', 'serverName', 'serverVersion', 'routeId', 'environment', 'decision', 'status', 'error', 'errorType', 'latencyMs', 'upstreamLatencyMs', 'cost', 'jobId', 'request', 'response', 'redactions', 'truncated'] as const satisfies readonly (keyof TraceRecord)[];
+const columnList = Prisma.raw(['id', ...columns].map((c) => `"${c}"`).join(', '));
+
+/**
+ * One multi-row INSERT per batch: measured on SQLite, Prisma's createMany took 181 ms for 200
+ * traces, this takes a few; parameters stay bound on both providers.
+ */
+async function insertTraces(db: Db, batch: TraceRecord[]): Promise<void> {
+  const rows = batch.map((t) => Prisma.sql`(${Prisma.join([uuidv7(t.startedAt.getTime()), ...columns.map((c) => t[c])])})`);
+  await db.$executeRaw`INSERT INTO "Trace" (${columnList}) VALUES ${Prisma.join(rows)}`;
+}
+
 export function createTraceWriter(db: Db, log: Logger, options: TraceWriterOptions): TraceWriter {
   const buffer: TraceRecord[] = [];
   const waiting: (() => void)[] = [];
@@ -35,7 +48,7 @@ export function createTraceWriter(db: Db, log: Logger, options: TraceWriterOptio
     while (buffer.length > 0) {
       const batch = buffer.slice(0, options.batchSize);
       try {
-        await db.trace.createMany({ data: batch });
+        await insertTraces(db, batch);
         buffer.splice(0, batch.length);
         options.onWritten?.(batch);
         failures = 0;
