@@ -1,7 +1,7 @@
 // Secrets written as text under a key name: `password=…` in a query string or .env line,
 // `"apiKey": "…"` in a stringified JSON body, `X-Api-Key: …` in a header dump. The key is judged by
 // the same rule as object fields. Unquoted values that are code rather than data survive:
-// `token = getToken()`, `password: process.env.DB_PASSWORD`, `token: string`, `secret=$SECRET`,
+// `token = getToken()`, `password: env.DB_PASSWORD`, `token: string`, `secret=$SECRET`,
 // because coding tools send source files through MCP all the time.
 import type { Detector } from './detectors.js';
 

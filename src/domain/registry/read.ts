@@ -23,8 +23,8 @@ export async function getServer(deps: Deps, name: string, version?: string, opti
   return toView(row);
 }
 
-export const listFilters = z.object({
-  name: serverName.optional().describe('Only versions of this server.'),
+/** The filters registry_list and registry_search share. */
+export const registryFilters = {
   status: serverStatus.optional(),
   health: healthStatus.optional(),
   transport: transportType.optional(),
@@ -32,6 +32,11 @@ export const listFilters = z.object({
   tagMatch: z.enum(['all', 'any']).default('all').describe('all: every tag must be present; any: at least one.'),
   latestOnly: z.boolean().default(false).describe('Only the latest version of each server.'),
   includeDeleted: z.boolean().default(false).describe('Include deregistered versions.'),
+};
+
+export const listFilters = z.object({
+  name: serverName.optional().describe('Only versions of this server.'),
+  ...registryFilters,
   ...pageInput,
 });
 export type ListFilters = z.infer<typeof listFilters>;

@@ -4,19 +4,13 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { Invalid } from '../errors.js';
 import { pgSearchDocument } from '../../store/search-index.js';
-import { tagsMatch } from './read.js';
-import { healthStatus, serverStatus, serverView, transportType } from './schema.js';
+import { registryFilters, tagsMatch } from './read.js';
+import { serverView } from './schema.js';
 import { toView, withToolCount } from './view.js';
 
 export const searchInput = z.object({
   query: z.string().min(1).max(500).describe('Words to look for, e.g. "weather forecast"; every word must match, each also as a prefix ("forec" finds "forecast").'),
-  status: serverStatus.optional(),
-  health: healthStatus.optional(),
-  transport: transportType.optional(),
-  tags: z.array(z.string().max(50)).max(20).optional().describe('Filter by tags.'),
-  tagMatch: z.enum(['all', 'any']).default('all').describe('all: every tag must be present; any: at least one.'),
-  latestOnly: z.boolean().default(false).describe('Only the latest version of each server.'),
-  includeDeleted: z.boolean().default(false).describe('Include deregistered versions.'),
+  ...registryFilters,
   limit: z.number().int().min(1).max(100).default(20).describe('At most this many results, 1–100 (default 20).'),
 });
 export type SearchInput = z.infer<typeof searchInput>;
