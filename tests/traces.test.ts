@@ -92,13 +92,14 @@ describeEachProvider('traces', (env) => {
   it('closing the app flushes traces still buffered', async () => {
     const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_TRACE_FLUSH_MS: '600000' });
     const other = await createApp(config, { log: pino({ level: 'silent' }) });
-    const before = await other.deps.db.trace.count();
+    const flushed = () => env.app.deps.db.trace.count({ where: { principal: 'flush' } });
+    const before = await flushed();
     for (let i = 0; i < 5; i++) {
       await other.deps.traces.write({ traceId: newTraceId(), spanId: newSpanId(), parentSpanId: null, startedAt: new Date(), principal: 'flush', sessionId: null, transport: 'memory', method: 'tools/call', tool: 'x', intent: null, serverName: null, serverVersion: null, routeId: null, environment: null, decision: null, status: 'ok', error: null, errorType: null, latencyMs: 1, upstreamLatencyMs: null, cost: null, jobId: null, request: null, response: null, redactions: 0, truncated: false });
     }
     expect(other.deps.traces.pending).toBe(5);
     await other.close();
-    expect(await env.app.deps.db.trace.count()).toBe(before + 5);
+    expect(await flushed()).toBe(before + 5);
   });
 
   it('exports each trace as an OTLP span when an endpoint is configured', async () => {

@@ -22,7 +22,11 @@ export function createAdapterFactory(provider: Provider, url: string, pool?: pg.
 }
 
 export function createPgPool(url: string, max: number): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // An idle connection killed by the server (restart, failover, admin) emits 'error' on the pool;
+  // unheard, that crashes the process. The pool drops the connection and the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
 }
 
 const PG_CHAR = 18;
