@@ -131,4 +131,9 @@ describeEachProvider('registry search and stats', (env) => {
     ]);
     expect(s.dependencyProblems.cycles).toEqual([['billing', 'ledger'], ['loop']]);
   });
+
+  it('finds a reverse-DNS name by its parts on every provider', async () => {
+    await call(client, 'registry_register', { name: 'io.github.acme/tides', version: '1.0.0', transport: { type: 'stdio', command: 'node' } });
+    expect((await call<{ results: { server: { name: string } }[] }>(client, 'registry_search', { query: 'tides' })).results.map((r) => r.server.name)).toEqual(['io.github.acme/tides']);
+  });
 });

@@ -57,7 +57,7 @@ export async function insertServer(tx: Tx, deps: Deps, principal: Principal, inp
       isRequired: input.isRequired,
       dependencies: input.dependencies,
       metadata: input.metadata as object,
-      searchText: searchTextFor(input.tags, []),
+      searchText: searchTextFor(input.tags, [], input.name),
       source: origin.source ?? 'manual',
       packId: origin.packId ?? null,
       costPerCall: input.costPerCall ?? null,
