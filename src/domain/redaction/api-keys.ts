@@ -2,7 +2,7 @@
 // prefix is followed by its documented alphabet and length, bounded; the trailing boundary keeps
 // a longer identifier that merely starts like a key from matching.
 import type { Detector } from './detectors.js';
-import { looksRandom } from './validators.js';
+import { distinctAtLeast, looksRandom } from './validators.js';
 
 // Prefixes that ordinary words can follow ("sk-learn", "key-value-…") need a random-looking body;
 // the others are distinctive enough that only placeholders (xxxx…) are turned away.
@@ -48,10 +48,11 @@ export const apiKey: Detector = {
       ')(?![\\w-])',
     'g',
   ),
-  applies: (s) => s.length >= 20,
+  // Every format above holds a run of at least 15 of [A-Za-z0-9_-] (xoxb- and xapp- plus 10).
+  needs: { length: 20, wordRun: 15 },
   accept: (m) => {
     const key = m[0];
-    const ok = WEAK_PREFIX.test(key) ? looksRandom(key.slice(4)) : new Set(key.slice(4)).size >= 6;
+    const ok = WEAK_PREFIX.test(key) ? looksRandom(key.slice(4)) : distinctAtLeast(key, 6, 4);
     return ok ? [m.index, m.index + key.length] : undefined;
   },
 };

@@ -1,6 +1,7 @@
-// Value detectors. Each is a cheap pre-check, a loose bounded regex and a validator; most strings in
-// a payload fail the pre-check, so most regexes never run over them. Every regex bounds each
-// repetition ({1,64}) and nests no quantifier, so a scan stays linear in the input.
+// Value detectors. Each is a cheap pre-check (`needs`, compared with the string's shape: see
+// shape.ts), a loose bounded regex and a validator; most strings in a payload fail the pre-check,
+// so most regexes never run over them. Every regex bounds each repetition ({1,64}) and nests no
+// quantifier, so a scan stays linear in the input.
 //
 // Kinds (the `<kind>` in `[REDACTED:<kind>]`):
 //   email, phone, ssn, card, iban   personal and payment data, validated (Luhn, mod-97, SSA ranges)
@@ -14,6 +15,7 @@
 import { apiKey } from './api-keys.js';
 import { inlineSecret } from './inline-secret.js';
 import { nanpDigits, phoneLength } from './phone.js';
+import { AT, B_VOWEL, CAPITAL_DIGIT, COLON, DASH, DOT, SLASH, type Needs } from './shape.js';
 import { basicCredential, cardIssuer, ibanLength, jwtHeader, luhn, ssnInRange, tokenLike } from './validators.js';
 
 /** Offsets into the scanned string, end exclusive. */
@@ -23,19 +25,20 @@ export interface Detector {
   readonly kind: string;
   /** Global, linear-safe. */
   readonly pattern: RegExp;
-  /** Rules the detector out before its regex runs; `digits` is the string's digit count, capped. */
-  readonly applies?: (s: string, digits: number) => boolean;
-  /** The part of the match to redact, or undefined when validation rejects it. Default: all. */
-  readonly accept?: (m: RegExpExecArray) => Span | undefined;
+  /** What any match it accepts contains: strings without it are not scanned (see shape.ts). */
+  readonly needs?: Needs;
+  /**
+   * The part of the match to redact, or undefined when validation rejects it. Default: all.
+   * `from` is where the scan that found `m` started (the regex's lastIndex before exec).
+   */
+  readonly accept?: (m: RegExpExecArray, from: number) => Span | undefined;
 }
-
-/** `digits` passed to `applies` never exceeds this: no detector needs to know more. */
-export const DIGIT_CAP = 13;
 
 const whole = (m: RegExpExecArray): Span => [m.index, m.index + m[0].length];
 /** Redacts what follows the first capture group (a scheme or key that stays readable). */
 const afterPrefix = (m: RegExpExecArray): Span => [m.index + (m[1] ?? '').length, m.index + m[0].length];
 
+// Shared by every redactor: accept() sets lastIndex and reads the result in one synchronous step.
 const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 
 const privateKey: Detector = {
@@ -44,11 +47,10 @@ const privateKey: Detector = {
   // cost one pass, not one pass each. An unterminated block (a cut-off log line) is redacted to
   // the end of the string.
   pattern: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g,
-  applies: (s) => s.includes('PRIVATE KEY'),
+  needs: { chars: DASH, text: 'PRIVATE KEY' },
   accept: (m) => {
-    const end = new RegExp(PEM_END);
-    end.lastIndex = m.index + m[0].length;
-    const found = end.exec(m.input);
+    PEM_END.lastIndex = m.index + m[0].length;
+    const found = PEM_END.exec(m.input);
     return [m.index, found ? found.index + found[0].length : m.input.length];
   },
 };
@@ -56,28 +58,28 @@ const privateKey: Detector = {
 const jwt: Detector = {
   kind: 'jwt',
   pattern: /(?<![\w-])(ey[A-Za-z0-9_-]{8,2048})\.[A-Za-z0-9_-]{2,16384}\.[A-Za-z0-9_-]{0,2048}/g,
-  applies: (s) => s.includes('ey') && s.includes('.'),
+  needs: { wordRun: 'ey'.length + 8, chars: DOT, text: 'ey' },
   accept: (m) => (jwtHeader(m[1] ?? '') ? whole(m) : undefined),
 };
 
 const bearer: Detector = {
   kind: 'bearer',
   pattern: /(?<![\w-])((?:[Bb]earer|BEARER) {1,4})([A-Za-z0-9._~+/=-]{8,4096})/g,
-  applies: (s) => s.includes('earer') || s.includes('EARER'),
+  needs: { length: 'Bearer 12345678'.length, chars: B_VOWEL },
   accept: (m) => (tokenLike(m[2] ?? '') ? afterPrefix(m) : undefined),
 };
 
 const basic: Detector = {
   kind: 'basic',
   pattern: /(?<![\w-])((?:[Bb]asic|BASIC) {1,4})([A-Za-z0-9+/]{8,2048}={0,2})(?![A-Za-z0-9+/=])/g,
-  applies: (s) => s.includes('asic') || s.includes('ASIC'),
+  needs: { length: 'Basic 12345678'.length, chars: B_VOWEL },
   accept: (m) => (basicCredential(m[2] ?? '') ? afterPrefix(m) : undefined),
 };
 
 const urlPassword: Detector = {
   kind: 'password',
   pattern: /(?<![\w+.-])([A-Za-z][A-Za-z0-9+.-]{1,31}:\/\/[^\s:@/?#]{0,128}:)([^\s@/?#]{1,256})@/g,
-  applies: (s) => s.includes('://') && s.includes('@'),
+  needs: { chars: COLON | SLASH | AT, text: '://' },
   accept: (m) => [m.index + (m[1] ?? '').length, m.index + m[0].length - 1],
 };
 
@@ -86,7 +88,7 @@ const card: Detector = {
   // Not part of a longer run of digit groups (a list of numbers is not a card).
   pattern:
     /(?<![\w.-])(?<!\d[ -])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\w]|[.,]\d|[ -]\d{4})/g,
-  applies: (_s, digits) => digits >= 13,
+  needs: { numberDigits: 13 },
   accept: (m) => {
     const text = m[0];
     if (validCard(text)) return whole(m);
@@ -104,7 +106,7 @@ function validCard(text: string): boolean {
 const iban: Detector = {
   kind: 'iban',
   pattern: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}[A-Z0-9 ]{10,40}/g,
-  applies: (_s, digits) => digits >= 8,
+  needs: { digits: 8, chars: CAPITAL_DIGIT },
   accept: (m) => {
     const length = ibanLength(m[0]);
     return length > 0 ? [m.index, m.index + length] : undefined;
@@ -114,7 +116,7 @@ const iban: Detector = {
 const ssn: Detector = {
   kind: 'ssn',
   pattern: /(?<![\w.-])(\d{3})-(\d{2})-(\d{4})(?![\w]|-\w)/g,
-  applies: (s, digits) => digits >= 9 && s.includes('-'),
+  needs: { numberDigits: 9, chars: DASH },
   accept: (m) => (ssnInRange(m[1] ?? '', m[2] ?? '', m[3] ?? '') ? whole(m) : undefined),
 };
 
@@ -123,7 +125,7 @@ const IMAGE_SUFFIX = /\.(?:png|jpe?g|gif|svg|webp|bmp|ico|avif)$/i;
 const email: Detector = {
   kind: 'email',
   pattern: /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,24}(?![\w-])/g,
-  applies: (s) => s.includes('@'),
+  needs: { chars: AT },
   accept: (m) => {
     const text = m[0];
     const at = text.indexOf('@');
@@ -154,7 +156,8 @@ const phone: Detector = {
       ')',
     'g',
   ),
-  applies: (_s, digits) => digits >= 8,
+  // phoneLength and nanpDigits accept no fewer than 8 digits, all inside the match.
+  needs: { numberDigits: 8 },
   accept: (m) => {
     const text = m[0];
     const first = text[0] === '(' ? text[1] : text[0];

@@ -109,18 +109,32 @@ export function basicCredential(b64: string): boolean {
 }
 
 /**
+ * Whether `s` (from `from` on) has at least `n` different characters, counted as `new Set(s)`
+ * counts them (by code point). Stops as soon as it has: a real key gets there within a few
+ * characters, so a long token costs no more than a short one.
+ */
+export function distinctAtLeast(s: string, n: number, from = 0): boolean {
+  const seen: number[] = [];
+  for (let i = from; i < s.length; ) {
+    const c = s.codePointAt(i)!;
+    i += c > 0xffff ? 2 : 1;
+    if (!seen.includes(c) && seen.push(c) >= n) return true;
+  }
+  return n <= 0;
+}
+
+/**
  * Random-looking enough to be a credential: mixes character classes and is not a placeholder such
  * as `sk-xxxxxxxx…` or a hyphenated phrase such as `sk-proj-documentation-overview`.
  */
 export function looksRandom(body: string): boolean {
-  if (new Set(body).size < 6) return false;
-  const classes = Number(/[a-z]/.test(body)) + Number(/[A-Z]/.test(body)) + Number(/[0-9]/.test(body));
-  return classes >= 2 && /[0-9]/.test(body);
+  // Two of lower, upper and digit, one of them a digit.
+  return distinctAtLeast(body, 6) && /[0-9]/.test(body) && /[A-Za-z]/.test(body);
 }
 
 /** Bearer tokens: long enough, and not an English word ("bearer authentication"). */
 export function tokenLike(token: string): boolean {
-  if (token.length < 8 || new Set(token).size < 5) return false;
+  if (token.length < 8 || !distinctAtLeast(token, 5)) return false;
   if (/[0-9]/.test(token)) return true;
   return token.length >= 20 && /[a-z]/.test(token) && /[A-Z]/.test(token);
 }
