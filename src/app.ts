@@ -1,12 +1,13 @@
 // The composition root: builds everything one Switchboard process needs from its Config.
 // Transports and the CLI create one App and hand it to each MCP session they serve.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createDomainCache } from './domain/cache.js';
 import { createChangeFeed } from './domain/change-feed.js';
+import { createKeyUsage } from './domain/keys/usage.js';
 import type { Deps } from './domain/deps.js';
 import { ensureBootstrapPolicies } from './domain/policy/bootstrap.js';
 import { createRedactor } from './domain/redaction/index.js';
@@ -17,6 +18,8 @@ import { allTools } from './tools/index.js';
 import { createLogger } from './log.js';
 import { createStore, type Store } from './store/index.js';
 import { createOtlpExport } from './telemetry.js';
+import { startHealthScheduler } from './domain/upstream/scheduler.js';
+import { createUpstreamPool } from './transports/upstream/pool.js';
 
 export interface App {
   config: Config;
@@ -38,7 +41,11 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     clock: () => new Date(),
     log,
     secrets: createSecretBox(loadSecretKey(config)),
-    settings: { staleAfterMs: config.staleAfterMs },
+    settings: {
+      staleAfterMs: config.staleAfterMs,
+      upstreamTimeoutMs: config.upstreamTimeoutMs,
+      health: { timeoutMs: config.healthTimeoutMs, degradedAfter: config.healthDegradedAfter, unhealthyAfter: config.healthUnhealthyAfter },
+    },
     feed,
     cache: createDomainCache(store.db, feed),
     redactor,
@@ -48,10 +55,13 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
       maxBuffered: config.traceBufferSize,
       ...(otlp ? { onWritten: otlp.exportBatch } : {}),
     }),
+    keyUsage: createKeyUsage(store.db, log),
+    upstream: createUpstreamPool({ log, maxConcurrency: config.upstreamMaxConcurrency, idleMs: config.upstreamIdleMs }),
   };
   await ensureBootstrapPolicies(deps, readOnlyTools());
   const retention = setInterval(() => void purgeTraces(deps, config.traceRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'trace retention purge failed')), 3_600_000);
   retention.unref();
+  const health = startHealthScheduler(deps, { intervalMs: config.healthIntervalMs, owner: randomUUID(), log });
   return {
     config,
     store,
@@ -60,6 +70,9 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     async close() {
       clearInterval(retention);
       feed.stop();
+      await health.stop();
+      await deps.upstream.close();
+      await deps.keyUsage.close();
       await deps.traces.close();
       await otlp?.shutdown();
       await store.close();

@@ -38,8 +38,9 @@ async function serve(transport: 'stdio' | 'http', overrides: ConfigOverrides): P
     process.stderr.write(`\nNo API keys existed, so an admin key was created. It is shown only now; store it:\n\n  ${bootstrapKey}\n\nClients send it as: Authorization: Bearer <key>\n\n`);
   }
   const http = await startHttpServer(app, { host: app.config.host, port: app.config.port });
-  app.log.info({ url: http.url }, 'listening');
+  // Handlers first: whoever waits for the listening line may signal at once.
   onShutdown(app, http.close);
+  app.log.info({ url: http.url }, 'listening');
 }
 
 /** SIGINT/SIGTERM: stop taking work, let in-flight calls finish, then close the store. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int().min(0).max(65535);
 const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int().positive();
+const nonNegativeInt = z.coerce.number({ error: 'must be a whole number' }).int().min(0);
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const settings = {
@@ -122,6 +123,48 @@ export const settings = {
     doc: '`registry_stats` reports a server as stale when it has not been seen for this long.',
     schema: positiveInt,
   },
+  upstreamTimeoutMs: {
+    env: 'SWITCHBOARD_UPSTREAM_TIMEOUT_MS',
+    default: '30000',
+    doc: 'How long an upstream tool call made by `invoke` may take unless the call asks for less or more; the upstream is then sent a cancellation.',
+    schema: positiveInt,
+  },
+  upstreamMaxConcurrency: {
+    env: 'SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY',
+    default: '16',
+    doc: 'Calls in flight to one upstream server at a time, per process; further calls wait their turn (within their timeout).',
+    schema: positiveInt,
+  },
+  upstreamIdleMs: {
+    env: 'SWITCHBOARD_UPSTREAM_IDLE_MS',
+    default: '300000',
+    doc: 'An upstream connection unused this long is closed; a stdio server process is stopped with it.',
+    schema: positiveInt,
+  },
+  healthIntervalMs: {
+    env: 'SWITCHBOARD_HEALTH_INTERVAL_MS',
+    default: '60000',
+    doc: 'How often every active server is health-checked (connect, ping, list tools); 0 turns periodic checks off. With several processes on one PostgreSQL, one of them runs each check.',
+    schema: nonNegativeInt,
+  },
+  healthTimeoutMs: {
+    env: 'SWITCHBOARD_HEALTH_TIMEOUT_MS',
+    default: '10000',
+    doc: 'A health check that takes longer than this fails.',
+    schema: positiveInt,
+  },
+  healthDegradedAfter: {
+    env: 'SWITCHBOARD_HEALTH_DEGRADED_AFTER',
+    default: '1',
+    doc: 'Consecutive failed health checks after which a server is degraded.',
+    schema: positiveInt,
+  },
+  healthUnhealthyAfter: {
+    env: 'SWITCHBOARD_HEALTH_UNHEALTHY_AFTER',
+    default: '3',
+    doc: 'Consecutive failed health checks after which a server is unhealthy (one success makes it healthy again).',
+    schema: positiveInt,
+  },
   dbPoolSize: {
     env: 'SWITCHBOARD_DB_POOL_SIZE',
     default: '10',
@@ -212,6 +255,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const oauth = [out.oauthIssuer, out.oauthJwksUrl, out.oauthAudience].filter(Boolean).length;
   if (oauth !== 0 && oauth !== 3) {
     throw new ConfigError('Invalid configuration: SWITCHBOARD_OAUTH_ISSUER, SWITCHBOARD_OAUTH_JWKS_URL and SWITCHBOARD_OAUTH_AUDIENCE go together: set all three, or none.');
+  }
+  if ((out.healthUnhealthyAfter as number) < (out.healthDegradedAfter as number)) {
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_HEALTH_UNHEALTHY_AFTER must be at least SWITCHBOARD_HEALTH_DEGRADED_AFTER.');
   }
   return { ...out, dataDir, databaseUrl: out.databaseUrl ?? `file:${resolve(dataDir, 'switchboard.db')}` } as Config;
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { bumpTopic } from '../src/domain/change-feed.js';
-import { createKey } from '../src/domain/keys/keys.js';
+import { createKey, revokeKey } from '../src/domain/keys/keys.js';
 import { BoundedEventStore } from '../src/transports/event-store.js';
 import { startHttpServer, type HttpServer } from '../src/transports/http.js';
 import { admin, call, callError, createTestDatabase, providers } from './support/harness.js';
@@ -107,7 +107,7 @@ for (const provider of providers) {
       const ok = await post(init(), bearer(shortLived));
       expect(ok.status).toBe(200);
       await ok.body?.cancel();
-      await app.deps.db.apiKey.update({ where: { id: info.id }, data: { revokedAt: new Date() } });
+      await revokeKey(app.deps, admin, info.id);
       const res = await post(init(), bearer(shortLived));
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/API key revoked/) } });

@@ -1,6 +1,10 @@
+import pino from 'pino';
 import { expect, it } from 'vitest';
-import { authenticateKey, ensureBootstrapKey } from '../src/domain/keys/keys.js';
-import { call, callError, describeEachProvider } from './support/harness.js';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { authenticateKey, createKey, ensureBootstrapKey, revokeKey } from '../src/domain/keys/keys.js';
+import { eventually } from './support/fixture.js';
+import { admin, call, callError, describeEachProvider } from './support/harness.js';
 
 type KeyInfo = { id: string; prefix: string; principalId: string; roles: string[]; useCount: number; lastUsedAt: string | null; revokedAt: string | null };
 
@@ -42,5 +46,29 @@ describeEachProvider('API keys', (env) => {
     expect(await authenticateKey(env.app.deps, `${expiring.key.slice(0, -4)}AAAA`)).toEqual({ error: 'unknown API key' });
     expect(await authenticateKey(env.app.deps, 'hunter2')).toEqual({ error: 'malformed API key' });
     expect(await callError(client, 'key_revoke', { key: 'sb_nope' })).toMatch(/NotFound: No API key with id or prefix sb_nope/);
+  });
+
+  it('a revocation holds, within a second, in another process that has the key cached', async () => {
+    const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_HEALTH_INTERVAL_MS: '0' });
+    const other = await createApp(config, { log: pino({ level: 'silent' }) });
+    let keyId = '';
+    let accepted = 0;
+    const authenticate = async (key: string) => {
+      const result = await authenticateKey(other.deps, key);
+      if ('principal' in result) accepted++;
+      return result;
+    };
+    try {
+      const { key, info } = await createKey(env.app.deps, admin, { name: 'shared', principalId: 'svc', roles: ['reader'], attributes: {} });
+      keyId = info.id;
+      expect(await authenticate(key)).toHaveProperty('principal');
+      await revokeKey(env.app.deps, admin, info.id);
+      expect(await authenticateKey(env.app.deps, key)).toEqual({ error: 'API key revoked' });
+      await eventually(async () => 'error' in (await authenticate(key)), 'the other process to refuse the revoked key', 1000);
+    } finally {
+      await other.close();
+    }
+    // The use the other process saw is written when it closes, not lost.
+    expect((await env.app.deps.db.apiKey.findUniqueOrThrow({ where: { id: keyId } })).useCount).toBe(accepted);
   });
 });

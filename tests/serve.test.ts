@@ -1,25 +1,10 @@
 // `switchboard serve --transport http` as a real process: prints a bootstrap admin key once,
 // serves MCP with it, and exits cleanly on SIGTERM.
-import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, cliPath, exited } from './support/cli.js';
+import { cliEnv, exited, serve } from './support/cli.js';
 import { createTestDatabase, providers } from './support/harness.js';
-
-function serve(env: Record<string, string>) {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--transport', 'http', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      const url = /"url":"(http:[^"]+)"/.exec(stderr)?.[1];
-      if (url) resolve(url);
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  return { child, listening, stderr: () => stderr };
-}
 
 describe.each(providers)('switchboard serve --transport http [%s]', (provider) => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;

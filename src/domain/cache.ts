@@ -1,6 +1,6 @@
 // In-memory views the hot path reads (policies, route table, servers, discovered tools), loaded on
 // first use and dropped when the change feed says their topic changed — here or in another process.
-import type { Db } from '../store/index.js';
+import type { ApiKey, Db } from '../store/index.js';
 import type { ChangeFeed } from './change-feed.js';
 import { compilePolicies, type PolicyEvaluator } from './policy/evaluate.js';
 import type { Policy } from './policy/schema.js';
@@ -8,6 +8,7 @@ import { toPolicy } from './policy/store.js';
 import type { ToolCandidate } from './routes/fallback.js';
 import { compileRouteTable, type RouteTable } from './routes/table.js';
 import type { ServerCandidate } from './routes/versions.js';
+import type { Callable } from './upstream/callable.js';
 
 export interface DomainCache {
   policies(): Promise<Policy[]>;
@@ -15,6 +16,10 @@ export interface DomainCache {
   routeTable(): Promise<RouteTable>;
   serversByName(): Promise<Map<string, ServerCandidate[]>>;
   discoveredTools(): Promise<ToolCandidate[]>;
+  /** Per server version (`name@version`), filled on first call; emptied when the registry changes. */
+  callables(): Promise<Map<string, Promise<Callable>>>;
+  /** API key rows by hash, filled as keys are used; emptied when any key changes. */
+  apiKeys(): Promise<Map<string, ApiKey>>;
 }
 
 function summary(type: string, transport: Record<string, unknown>): string {
@@ -50,6 +55,8 @@ export function createDomainCache(db: Db, feed: ChangeFeed): DomainCache {
     policyEvaluator: feed.cached('policies', async () => compilePolicies(await policies())),
     routeTable: feed.cached('routes', async () => compileRouteTable(await db.route.findMany({ where: { enabled: true } }))),
     serversByName,
+    callables: feed.cached('servers', async () => new Map<string, Promise<Callable>>()),
+    apiKeys: feed.cached('keys', async () => new Map<string, ApiKey>()),
     discoveredTools: feed.cached('servers', async () => {
       const servers = await serversByName();
       const rows = await db.discoveredTool.findMany({

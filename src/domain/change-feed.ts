@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../store/index.js';
 
-export type Topic = 'routes' | 'policies' | 'servers';
+export type Topic = 'routes' | 'policies' | 'servers' | 'keys';
 
 export async function bumpTopic(tx: Tx, topic: Topic): Promise<void> {
   await tx.$executeRaw`INSERT INTO "ChangeCounter" ("topic", "version", "updatedAt") VALUES (${topic}, 1, CURRENT_TIMESTAMP)

@@ -9,7 +9,7 @@ import { DomainError } from '../domain/errors.js';
 import { authorize, visibleActions } from '../domain/policy/authorize.js';
 import type { Session } from '../transports/session.js';
 import { allTools } from './index.js';
-import type { Tool, ToolContext } from './tool.js';
+import type { Tool, ToolContext, TraceAnnotations } from './tool.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { newSpanId, newTraceId, parentFrom, redactPayloads } from '../domain/traces/record.js';
@@ -23,7 +23,7 @@ export function describeTool(tool: Tool): McpTool {
     title: tool.title,
     description: tool.description,
     inputSchema: z.toJSONSchema(tool.input, { io: 'input' }) as McpTool['inputSchema'],
-    outputSchema: z.toJSONSchema(tool.output, { io: 'output' }) as McpTool['outputSchema'],
+    ...(tool.output ? { outputSchema: z.toJSONSchema(tool.output, { io: 'output' }) as McpTool['outputSchema'] } : {}),
     annotations: { title: tool.title, ...tool.annotations },
   };
 }
@@ -47,11 +47,12 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. Call tools/list to see the tools available to you.`);
     const startedAt = new Date();
     const started = performance.now();
-    const outcome = await callTool(tool, request.params.arguments ?? {}, request.params._meta?.progressToken, extra);
     const parent = parentFrom(request.params._meta);
+    const trace = { traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId() };
+    const annotations: TraceAnnotations = {};
+    const outcome = await callTool(tool, request.params.arguments ?? {}, { trace, annotations, progressToken: request.params._meta?.progressToken, extra });
     await app.deps.traces.write({
-      traceId: parent?.traceId ?? newTraceId(),
-      spanId: newSpanId(),
+      ...trace,
       parentSpanId: parent?.parentSpanId ?? null,
       startedAt,
       principal: session.principal.id,
@@ -64,25 +65,34 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
       serverVersion: null,
       routeId: null,
       environment: null,
+      upstreamLatencyMs: null,
+      cost: null,
+      jobId: null,
+      ...annotations,
       decision: outcome.decision ?? null,
       status: outcome.status,
       error: outcome.result.isError ? app.deps.redactor.redactString(textOf(outcome.result)).value : null,
       errorType: outcome.errorType ?? null,
       latencyMs: performance.now() - started,
-      upstreamLatencyMs: null,
-      cost: null,
-      jobId: null,
-      ...redactPayloads(app.deps.redactor, request.params.arguments ?? {}, outcome.result.structuredContent),
+      ...redactPayloads(app.deps.redactor, request.params.arguments ?? {}, tool.output ? outcome.result.structuredContent : passedThrough(outcome.result)),
     });
     return outcome.result;
   });
 
   type Outcome = { result: CallToolResult; status: 'ok' | 'error' | 'denied'; decision?: 'allow' | 'deny'; errorType?: string };
+  type CallState = { trace: ToolContext['trace']; annotations: TraceAnnotations; progressToken: string | number | undefined; extra: RequestHandlerExtra<ServerRequest, ServerNotification> };
 
-  async function callTool(tool: Tool, args: unknown, progressToken: string | number | undefined, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<Outcome> {
+  async function callTool(tool: Tool, args: unknown, { trace, annotations, progressToken, extra }: CallState): Promise<Outcome> {
     const parsed = tool.input.safeParse(args);
     if (!parsed.success) return { result: errorResult(invalidArguments(tool.name, parsed.error)), status: 'error', errorType: 'invalid_arguments' };
-    const decision = await authorize(app.deps, { principal: session.principal, action: tool.name, resource: tool.target?.(parsed.data) ?? '', ...(session.context ? { context: session.context } : {}) });
+    const environment = tool.environment?.(parsed.data);
+    const decision = await authorize(app.deps, {
+      principal: session.principal,
+      action: tool.name,
+      resource: tool.target?.(parsed.data) ?? '',
+      ...(environment ? { environment } : {}),
+      ...(session.context ? { context: session.context } : {}),
+    });
     if (decision.decision === 'deny') {
       const text = `Denied: ${decision.reason}. Nothing was done; ask an administrator for a policy that allows it (policy_evaluate with explain: true shows why).`;
       return { result: errorResult(text), status: 'denied', decision: 'deny', errorType: 'denied' };
@@ -93,6 +103,8 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
       transport: session.transport,
       ...(session.sessionId ? { sessionId: session.sessionId } : {}),
       signal: extra.signal,
+      trace,
+      annotate: (fields) => Object.assign(annotations, fields),
       async progress(progress, total, message) {
         if (progressToken === undefined) return;
         await extra
@@ -101,16 +113,24 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
       },
     };
     try {
-      const { data, text } = await tool.run(parsed.data, ctx);
-      return { result: { structuredContent: data as Record<string, unknown>, content: [{ type: 'text', text }] }, status: 'ok', decision: 'allow' };
+      const answer = await tool.run(parsed.data, ctx);
+      if ('passthrough' in answer) {
+        const failed = answer.passthrough.isError === true;
+        return { result: answer.passthrough, status: failed ? 'error' : 'ok', decision: 'allow', ...(failed ? { errorType: 'tool_error' } : {}) };
+      }
+      return { result: { structuredContent: answer.data as Record<string, unknown>, content: [{ type: 'text', text: answer.text }] }, status: 'ok', decision: 'allow' };
     } catch (error) {
       // error.type follows OpenTelemetry: tool_error for a result the model sees as isError.
       if (error instanceof DomainError) return { result: errorResult(`${error.code}: ${error.message}`), status: 'error', decision: 'allow', errorType: 'tool_error' };
+      if (extra.signal.aborted) return { result: errorResult('Cancelled by the caller.'), status: 'error', decision: 'allow', errorType: 'cancelled' };
       app.log.error({ err: error, tool: tool.name }, 'tool failed');
       return { result: errorResult(`Internal error in ${tool.name}: the server log has the details. Retry; report it if it persists.`), status: 'error', decision: 'allow', errorType: 'internal' };
     }
   }
 }
+
+/** What a trace keeps of a passed-through upstream result. */
+const passedThrough = ({ content, structuredContent }: CallToolResult) => ({ content, ...(structuredContent ? { structuredContent } : {}) });
 
 const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 

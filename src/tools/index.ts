@@ -1,11 +1,13 @@
 // Every tool Switchboard serves, in the order tools/list shows them.
+import { invokeTools } from './invoke.js';
 import { keyTools } from './keys.js';
 import { policyTools } from './policies.js';
 import { registryTools } from './registry.js';
 import { registryDiscoveryTools } from './registry-discovery.js';
+import { registryHealthTools } from './registry-health.js';
 import { registryTransferTools } from './registry-transfer.js';
 import { routeTools } from './routes.js';
 import { traceTools } from './traces.js';
 import type { Tool } from './tool.js';
 
-export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryTransferTools, ...routeTools, ...policyTools, ...traceTools, ...keyTools];
+export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryHealthTools, ...registryTransferTools, ...routeTools, ...invokeTools, ...policyTools, ...traceTools, ...keyTools];

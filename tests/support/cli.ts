@@ -27,3 +27,18 @@ export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
+
+/** `switchboard serve --transport http --port 0`; `listening` resolves to its /mcp URL. */
+export function serve(env: Record<string, string>) {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--transport', 'http', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      const url = /"url":"(http:[^"]+)"/.exec(stderr)?.[1];
+      if (url) resolve(url);
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return { child, listening, stderr: () => stderr };
+}

@@ -56,7 +56,8 @@ export function describeEachProvider(name: string, body: (env: TestEnv, provider
       beforeAll(async () => {
         const db = await createTestDatabase(provider);
         cleanup = db.cleanup;
-        const config = loadConfig({ DATABASE_URL: db.databaseUrl, SWITCHBOARD_DATA_DIR: db.dataDir, SWITCHBOARD_LOG_LEVEL: 'silent' });
+        // Periodic health checks off: a test checks servers when it means to.
+        const config = loadConfig({ DATABASE_URL: db.databaseUrl, SWITCHBOARD_DATA_DIR: db.dataDir, SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_HEALTH_INTERVAL_MS: '0' });
         env.app = await createApp(config, { log: pino({ level: 'silent' }) });
         env.dataDir = db.dataDir;
         env.databaseUrl = db.databaseUrl;

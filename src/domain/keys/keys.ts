@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { audit } from '../audit.js';
+import { bumpTopic } from '../change-feed.js';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageInput } from '../pagination.js';
@@ -64,14 +65,17 @@ export async function createKey(deps: Deps, by: Principal, input: CreateKeyInput
       data: { name: input.name, prefix, hash: hash(key), principalId: input.principalId, roles: input.roles, attributes: input.attributes as object, expiresAt, createdBy: by.id },
     });
     await audit(tx, { principal: by.id, action: 'key_create', entityType: 'key', entityId: created.id, detail: { name: input.name, principalId: input.principalId, roles: input.roles } });
+    await bumpTopic(tx, 'keys');
     return created;
   });
+  deps.feed.touch('keys');
   return { key, info: toView(row) };
 }
 
 export const listKeysInput = z.object({ includeRevoked: z.boolean().default(false), ...pageInput });
 
 export async function listKeys(deps: Deps, input: z.infer<typeof listKeysInput>): Promise<{ items: KeyView[]; nextCursor?: string }> {
+  await deps.keyUsage.flush();
   const cursor = decodeCursor(input.cursor);
   const rows = await deps.db.apiKey.findMany({
     where: input.includeRevoked ? {} : { revokedAt: null },
@@ -85,24 +89,37 @@ export async function listKeys(deps: Deps, input: z.infer<typeof listKeysInput>)
 
 /** Revokes a key by id or prefix. Revoking twice is harmless. */
 export async function revokeKey(deps: Deps, by: Principal, idOrPrefix: string): Promise<KeyView> {
-  return deps.db.$transaction(async (tx) => {
+  const view = await deps.db.$transaction(async (tx) => {
     const row = await tx.apiKey.findFirst({ where: { OR: [{ id: idOrPrefix }, { prefix: idOrPrefix }] } });
     if (!row) throw new NotFound(`No API key with id or prefix ${idOrPrefix}. key_list shows the keys.`);
     const revoked = row.revokedAt ? row : await tx.apiKey.update({ where: { id: row.id }, data: { revokedAt: deps.clock() } });
     await audit(tx, { principal: by.id, action: 'key_revoke', entityType: 'key', entityId: row.id });
+    await bumpTopic(tx, 'keys');
     return toView(revoked);
   });
+  deps.feed.touch('keys');
+  return view;
 }
 
-/** The principal a bearer key stands for, or why it does not stand for one. */
+/**
+ * The principal a bearer key stands for, or why it does not stand for one. Keys found are kept in
+ * memory until any key changes (the 'keys' topic: at once in this process, within a poll interval
+ * in the others); unknown keys are looked up every time, so guessing cannot fill the cache.
+ */
 export async function authenticateKey(deps: Deps, key: string): Promise<{ principal: Principal } | { error: string }> {
   if (!/^sb_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{43}$/.test(key)) return { error: 'malformed API key' };
-  const row = await deps.db.apiKey.findUnique({ where: { hash: hash(key) } });
-  if (!row) return { error: 'unknown API key' };
+  const known = await deps.cache.apiKeys();
+  const digest = hash(key);
+  let row = known.get(digest);
+  if (!row) {
+    row = (await deps.db.apiKey.findUnique({ where: { hash: digest } })) ?? undefined;
+    if (!row) return { error: 'unknown API key' };
+    known.set(digest, row);
+  }
   if (row.revokedAt) return { error: 'API key revoked' };
   const now = deps.clock();
   if (row.expiresAt && row.expiresAt <= now) return { error: 'API key expired' };
-  await deps.db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now, useCount: { increment: 1 } } });
+  deps.keyUsage.record(row.id, now);
   return { principal: { id: row.principalId, roles: row.roles as string[], attributes: { ...(row.attributes as Record<string, unknown>), keyId: row.id } } };
 }
 
