@@ -1,7 +1,8 @@
 // invoke through Switchboard vs the same client calling the fixture directly, and vs supergateway
 // proxying the same fixture — one script, rounds interleaved, medians of the rounds.
 //   direct:       client ─stdio─▶ fixture
-//   switchboard:  client ─Streamable HTTP (API key, policy, tracing, redaction)─▶ Switchboard ─stdio─▶ fixture
+//   switchboard-http:  client ─Streamable HTTP (API key, policy, tracing, redaction)─▶ Switchboard ─stdio─▶ fixture
+//   switchboard-stdio: client ─stdio (policy, tracing, redaction)─▶ Switchboard ─stdio─▶ fixture
 //   supergateway: client ─Streamable HTTP (stateful)─▶ supergateway ─stdio─▶ fixture
 // Two workloads: `echo` answers at once (the proxy's own cost, worst case) and `sleep 5 ms` (a tool
 // that does some work, as real tools do). Requires `npm run build`.
@@ -54,24 +55,34 @@ const check = (r: unknown) => {
   return r;
 };
 
-async function startSwitchboard(dataDir: string): Promise<{ call: Call; close(): Promise<void> }> {
-  const env = { ...(process.env as Record<string, string>), SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'bench.db')}`, SWITCHBOARD_LOG_LEVEL: 'info', SWITCHBOARD_HEALTH_INTERVAL_MS: '0' };
-  const child = spawn(process.execPath, [cli, 'serve', '--transport', 'http', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+function switchboardEnv(dataDir: string): Record<string, string> {
+  return { ...(process.env as Record<string, string>), SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'bench.db')}`, SWITCHBOARD_LOG_LEVEL: 'info', SWITCHBOARD_HEALTH_INTERVAL_MS: '0' };
+}
+
+/** Registers the fixture and routes bench.echo and bench.sleep to it; invoke goes by intent. */
+async function throughSwitchboard(client: Client, close: () => Promise<void>): Promise<{ call: Call; close(): Promise<void> }> {
+  const admin = (name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args }).then(check);
+  await admin('registry_register', { name: 'bench-fixture', version: '1.0.0', transport: { type: 'stdio', command: process.execPath, args: [fixture] } }).catch(() => undefined);
+  for (const tool of ['echo', 'sleep']) await admin('route_create', { intentPattern: `bench.${tool}`, serverName: 'bench-fixture', toolName: tool });
+  await admin('registry_check_health', { name: 'bench-fixture' });
+  return { call: (tool, args) => client.callTool({ name: 'invoke', arguments: { intent: `bench.${tool}`, arguments: args } }).then(check), close };
+}
+
+async function startSwitchboardHttp(dataDir: string) {
+  const child = spawn(process.execPath, [cli, 'serve', '--transport', 'http', '--port', '0'], { env: switchboardEnv(dataDir), stdio: ['ignore', 'ignore', 'pipe'] });
   // The bootstrap key is printed before the listening line.
   const [, key, url] = await waitFor(child, 'stderr', /^\s+(sb_\S+)$[\s\S]*"url":"(http:[^"]+)"/m);
   const client = await connect(new StreamableHTTPClientTransport(new URL(url!), { requestInit: { headers: { Authorization: `Bearer ${key!}` } } }) as Transport);
-  const admin = (name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args }).then(check);
-  await admin('registry_register', { name: 'bench-fixture', version: '1.0.0', transport: { type: 'stdio', command: process.execPath, args: [fixture] } });
-  for (const tool of ['echo', 'sleep']) await admin('route_create', { intentPattern: `bench.${tool}`, serverName: 'bench-fixture', toolName: tool });
-  await admin('registry_check_health', { name: 'bench-fixture' });
-  return {
-    call: (tool, args) => client.callTool({ name: 'invoke', arguments: { intent: `bench.${tool}`, arguments: args } }).then(check),
-    async close() {
-      await client.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  return throughSwitchboard(client, async () => {
+    await client.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  });
+}
+
+async function startSwitchboardStdio(dataDir: string) {
+  const client = await connect(new StdioClientTransport({ command: process.execPath, args: [cli, 'stdio'], env: switchboardEnv(dataDir), stderr: 'ignore' }));
+  return throughSwitchboard(client, () => client.close());
 }
 
 async function startGateway(): Promise<{ call: Call; close(): Promise<void> }> {
@@ -119,8 +130,13 @@ async function measure(call: Call, tool: string, args: Record<string, unknown>, 
 }
 
 export async function invokeBench(rounds = 7, calls = 400, concurrency = 8) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-invoke-bench-'));
-  const modes = { direct: await startDirect(), switchboard: await startSwitchboard(dataDir), supergateway: await startGateway() };
+  const dirs = [mkdtempSync(join(tmpdir(), 'switchboard-invoke-bench-')), mkdtempSync(join(tmpdir(), 'switchboard-invoke-bench-'))];
+  const modes = {
+    direct: await startDirect(),
+    'switchboard-http': await startSwitchboardHttp(dirs[0]!),
+    'switchboard-stdio': await startSwitchboardStdio(dirs[1]!),
+    supergateway: await startGateway(),
+  };
   const workloads = { echo: ['echo', { text: 'hello from the benchmark' }], 'sleep 5 ms': ['sleep', { ms: 5, steps: 1 }] } as const;
   try {
     const results: Record<string, Record<string, { perSecond: number[]; p50: number[]; p99: number[] }>> = {};
@@ -142,14 +158,15 @@ export async function invokeBench(rounds = 7, calls = 400, concurrency = 8) {
       return {
         workload,
         ...row,
-        switchboardVsDirect: round(med('switchboard', 'perSecond') / med('direct', 'perSecond')),
-        switchboardVsSupergateway: round(med('switchboard', 'perSecond') / med('supergateway', 'perSecond')),
+        httpVsDirect: round(med('switchboard-http', 'perSecond') / med('direct', 'perSecond')),
+        stdioVsDirect: round(med('switchboard-stdio', 'perSecond') / med('direct', 'perSecond')),
+        httpVsSupergateway: round(med('switchboard-http', 'perSecond') / med('supergateway', 'perSecond')),
       };
     });
     return { name: `invoke throughput (${calls} calls, ${concurrency} in flight; median of ${rounds} rounds)`, rows };
   } finally {
     for (const mode of Object.values(modes)) await mode.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 

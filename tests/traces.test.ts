@@ -12,6 +12,7 @@ import { createRedactor } from '../src/domain/redaction/index.js';
 import { newSpanId, newTraceId } from '../src/domain/traces/record.js';
 import { createLogger } from '../src/log.js';
 import { createMcpServer } from '../src/transports/server.js';
+import { startHttpFixture } from './support/fixture.js';
 import { call, callError, describeEachProvider } from './support/harness.js';
 
 type Trace = { id: string; traceId: string; spanId: string; parentSpanId: string | null; principal: string; tool: string; status: string; decision: string | null; errorType: string | null; latencyMs: number; request: unknown; redactions: number };
@@ -128,6 +129,8 @@ describeEachProvider('traces', (env) => {
   });
 
   it('secrets from arguments, headers and errors reach neither the database nor the log', async () => {
+    // An upstream that refuses the stored header: its 401, the health check and invoke errors all pass the secret by.
+    const upstream = await startHttpFixture(`traces-scan-${process.pid}`, { env: { FIXTURE_TOKEN: 'another-token' } });
     const lines: string[] = [];
     const capture = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
     const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_LOG_LEVEL: 'debug' });
@@ -139,12 +142,16 @@ describeEachProvider('traces', (env) => {
     const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----';
     await call(client, 'registry_register', { name: 'scanned', version: '1.0.0', transport: { type: 'sse', url: 'https://s.example.com/sse', headers: { 'X-Api-Key': secret } }, metadata: { cert: pem } });
     await callError(client, 'registry_update', { name: 'scanned', version: '1.0.0', metadata: { password: 'hunter2-hunter2' }, status: 'bogus' });
+    await call(client, 'registry_register', { name: 'scanned-http', version: '1.0.0', transport: { type: 'streamable-http', url: upstream.url('/mcp'), headers: { Authorization: `Bearer ${secret}` } } });
+    expect(await call(client, 'registry_check_health', { name: 'scanned-http' })).toMatchObject({ results: [{ ok: false }] });
+    await callError(client, 'invoke', { server: 'scanned-http', tool: 'echo', arguments: { text: `my token is ${secret}` } });
     logged.log.error({ err: new Error(`upstream said: token ${secret}`), headers: { authorization: `Bearer ${secret}` } }, `call failed for ops@example.com`);
     await client.close();
     await logged.close();
+    await upstream.stop();
     await new Promise((r) => setTimeout(r, 50));
     const log = lines.join('');
-    const db = JSON.stringify(await env.app.deps.db.trace.findMany()) + JSON.stringify(await env.app.deps.db.auditEvent.findMany());
+    const db = JSON.stringify([await env.app.deps.db.trace.findMany(), await env.app.deps.db.auditEvent.findMany(), await env.app.deps.db.serverVersion.findMany({ select: { lastError: true } })]);
     for (const leak of [secret, 'hunter2-hunter2', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7', 'ops@example.com']) {
       expect(log).not.toContain(leak);
       expect(db).not.toContain(leak);

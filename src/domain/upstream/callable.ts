@@ -36,7 +36,7 @@ async function build(deps: Deps, name: string, version: string): Promise<Callabl
   if (!row) throw new NotFound(`${name}@${version} is not registered (or was deregistered). registry_list shows what is.`);
   if (row.tools.length === 0) {
     const check = await checkServer(deps, row.id);
-    if (!check.ok) throw new Unavailable(`Could not discover the tools of ${name}@${version}: ${check.error}. Check the server with registry_check_health, then retry.`);
+    if (!check.ok) throw new Unavailable(`Could not discover the tools of ${name}@${version}, so its arguments cannot be checked. ${check.error}`);
     row = (await read())!;
   }
   const skip = (tool: string) => (reason: string) => deps.log.debug({ server: name, version, tool, reason }, 'input schema not checkable here; the upstream checks its own arguments');

@@ -15,7 +15,7 @@ export interface InvokeHooks {
   onProgress?: (progress: UpstreamProgress) => void;
   /** The W3C traceparent the upstream call joins. */
   traceparent?: string;
-  /** Told the target as soon as it is known. */
+  /** Told the target as soon as it is known (cost null), and again with its price when the upstream is called. */
   onTarget?: (target: InvokeTarget) => void;
 }
 
@@ -27,15 +27,17 @@ export interface Invocation {
 
 export async function invoke(deps: Deps, principal: Principal, input: InvokeInput, hooks: InvokeHooks): Promise<Invocation> {
   const target = await findTarget(deps, principal, input);
+  hooks.onTarget?.({ ...target, cost: null });
   const callable = await loadCallable(deps, target.server, target.version);
-  target.cost = target.cost ?? callable.costPerCall;
-  hooks.onTarget?.(target);
   const check = callable.tools.get(target.tool);
   if (!check) {
     const known = [...callable.tools.keys()].join(', ') || 'none discovered';
     throw new NotFound(`${target.server}@${target.version} has no tool ${target.tool} (its tools: ${known}). Fix the route or the tool name; run registry_check_health if the server changed.`);
   }
   check(input.arguments);
+  // Only a call that reaches the upstream costs its price.
+  target.cost ??= callable.costPerCall;
+  hooks.onTarget?.(target);
   const started = performance.now();
   const result = await deps.upstream.callTool(callable.endpoint, target.tool, input.arguments, {
     timeoutMs: input.timeoutMs ?? deps.settings.upstreamTimeoutMs,
