@@ -1,65 +1,31 @@
 // The upstream connection pool against real fixture servers (tests/fixtures/upstream-server.mjs):
 // stdio children, and one HTTP child serving Streamable HTTP and legacy SSE. No mocks. Every child
 // carries a --tag unique to this run, so afterAll can prove, with ps, that none is left behind.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { getEventListeners } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../src/domain/errors.js';
 import type { Upstream, UpstreamEndpoint, UpstreamProgress } from '../src/domain/upstream/port.js';
 import { createUpstreamPool } from '../src/transports/upstream/pool.js';
+import { alive, eventually, readFixtureLog, startHttpFixture, stdioFixture, trackTagged, type HttpFixture } from './support/fixture.js';
 
-const fixture = fileURLToPath(new URL('./fixtures/upstream-server.mjs', import.meta.url));
 const run = `upool-${process.pid}-${Date.now().toString(36)}`;
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-upstream-'));
 const log = pino({ level: 'silent' });
 const token = 'fixture-bearer-token-1234';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// ---- processes -------------------------------------------------------------------------------
-
-interface Proc {
-  pid: number;
-  stat: string;
-  args: string;
-}
-
-function processes(): Proc[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((line) => line.trim().match(/^(\d+)\s+(\S+)\s+(.*)$/))
-    .filter((m): m is RegExpMatchArray => m !== null)
-    .map((m) => ({ pid: Number(m[1]), stat: m[2]!, args: m[3]! }));
-}
-
-/** Processes of this run (a zombie has lost its args, hence `seen`: every tagged pid ever observed). */
-const seen = new Set<number>();
-function tagged(tag = run): Proc[] {
-  const found = processes().filter((p) => p.args.includes(tag));
-  for (const p of found) seen.add(p.pid);
-  return found;
-}
-const alive = (pid: number) => processes().some((p) => p.pid === pid && !p.stat.startsWith('Z'));
-
-async function eventually(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await sleep(50);
-  expect(check()).toBe(true);
-}
+const { seen, tagged, zombies } = trackTagged(run);
 
 // ---- endpoints -------------------------------------------------------------------------------
 
 const logFile = (name: string) => join(dir, `${name}.jsonl`);
-const events = (name: string): Array<Record<string, unknown>> =>
-  existsSync(logFile(name)) ? readFileSync(logFile(name), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+const events = (name: string) => readFixtureLog(logFile(name));
 
 function stdio(name: string, args: string[] = [], env: Record<string, string> = {}): UpstreamEndpoint {
-  const transport = { type: 'stdio' as const, command: process.execPath, args: [fixture, '--tag', `${run}-${name}`, ...args], env: { FIXTURE_LOG: logFile(name), ...env } };
+  const transport = stdioFixture(`${run}-${name}`, { FIXTURE_LOG: logFile(name), ...env }, args);
   return { id: `stdio-${name}`, name: `fixture-${name}`, version: '1.0.0', transport };
 }
 
@@ -69,30 +35,11 @@ function http(type: 'streamable-http' | 'sse', headers: Record<string, string> =
   return { id: `${type}-${at}-${JSON.stringify(headers)}`, name: `fixture-${type}`, version: '1.0.0', transport: { type, url, headers: { authorization: `Bearer ${token}`, ...headers } } };
 }
 
-/** An HTTP fixture (Streamable HTTP at /mcp, SSE at /sse) and the port it listens on. */
-async function startHttp(name: string): Promise<{ server: ChildProcess; port: number }> {
-  const server = spawn(process.execPath, [fixture, '--http', '--tag', `${run}-${name}`], {
-    env: { PATH: process.env.PATH, FIXTURE_TOKEN: token, FIXTURE_LOG: logFile(name) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const listening = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = out.match(/listening (\d+)/);
-      if (match) resolve(Number(match[1]));
-    });
-    server.once('exit', (code) => reject(new Error(`HTTP fixture exited with ${code}`)));
-  });
+/** An HTTP fixture (Streamable HTTP at /mcp, SSE at /sse) requiring `token`. */
+async function startHttp(name: string): Promise<HttpFixture> {
+  const server = await startHttpFixture(`${run}-${name}`, { env: { FIXTURE_TOKEN: token, FIXTURE_LOG: logFile(name) } });
   tagged();
-  return { server, port: listening };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  return server;
 }
 
 const text = (result: { content: unknown[] }) => (result.content[0] as { text: string }).text;
@@ -115,7 +62,7 @@ async function failure(promise: Promise<unknown>): Promise<DomainError> {
 // ---- suite -----------------------------------------------------------------------------------
 
 let pool: Upstream;
-let httpServer: ChildProcess;
+let httpServer: HttpFixture;
 const pools: Upstream[] = [];
 const newPool = (options: Partial<Parameters<typeof createUpstreamPool>[0]> = {}) => {
   const created = createUpstreamPool({ log, maxConcurrency: 2, idleMs: 60_000, backoff: { initialMs: 300, maxMs: 2000 }, ...options });
@@ -126,7 +73,8 @@ const newPool = (options: Partial<Parameters<typeof createUpstreamPool>[0]> = {}
 beforeAll(async () => {
   process.env.SWITCHBOARD_POOL_TEST_LEAK = 'must-not-reach-upstream';
   pool = newPool();
-  ({ server: httpServer, port } = await startHttp('http'));
+  httpServer = await startHttp('http');
+  port = httpServer.port;
 });
 
 afterEach(() => void tagged());
@@ -134,11 +82,10 @@ afterEach(() => void tagged());
 afterAll(async () => {
   delete process.env.SWITCHBOARD_POOL_TEST_LEAK;
   await Promise.all(pools.map((p) => p.close()));
-  await stop(httpServer);
+  await httpServer.stop();
   // Our own children are reaped by Node on exit; an orphaned grandchild is reaped by init, which
   // may take it a moment.
-  const zombies = () => processes().filter((p) => seen.has(p.pid) && p.stat.startsWith('Z'));
-  await eventually(() => tagged().length === 0 && zombies().length === 0, 8000);
+  await eventually(() => tagged().length === 0 && zombies().length === 0, 'every process of this run to be gone and reaped', 8000);
   expect(seen.size).toBeGreaterThan(5);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -164,10 +111,10 @@ describe('transports', () => {
   });
 
   it.each(['streamable-http', 'sse'] as const)('%s: a server that goes away fails calls, then is backed off', async (type) => {
-    const { server, port: at } = await startHttp(`gone-${type}`);
-    const endpoint = http(type, {}, at);
+    const server = await startHttp(`gone-${type}`);
+    const endpoint = http(type, {}, server.port);
     expect(text(await pool.callTool(endpoint, 'echo', { text: 'up' }, { timeoutMs: 5000 }))).toBe('up');
-    await stop(server);
+    await server.stop();
     // The SSE stream's failure may be noticed before the call is made (then it is backed off already).
     const first = await failure(pool.callTool(endpoint, 'echo', { text: 'down' }, { timeoutMs: 5000 }));
     expect(['crashed', 'backoff']).toContain(first.details?.reason);
@@ -231,7 +178,7 @@ describe('calls', () => {
     await pool.callTool(endpoint, 'echo', { text: 'connect first' }, { timeoutMs: 5000 });
     const error = await failure(pool.callTool(endpoint, 'hang', {}, { timeoutMs: 300 }));
     expect(error.details).toMatchObject({ reason: 'timeout', server: 'fixture-timeout@1.0.0' });
-    await eventually(() => events('timeout').some((e) => e.event === 'cancelled' && e.tool === 'hang'));
+    await eventually(() => events('timeout').some((e) => e.event === 'cancelled' && e.tool === 'hang'), 'the fixture to see the cancellation');
   });
 
   it('aborts a call with the signal reason and cancels it upstream', async () => {
@@ -240,10 +187,10 @@ describe('calls', () => {
     const reason = new Error('the user gave up');
     const call = pool.callTool(endpoint, 'hang', {}, { timeoutMs: 10_000, signal: controller.signal });
     call.catch(() => undefined);
-    await eventually(() => events('abort').some((e) => e.event === 'call'));
+    await eventually(() => events('abort').some((e) => e.event === 'call'), 'the fixture to see the call');
     controller.abort(reason);
     await expect(call).rejects.toBe(reason);
-    await eventually(() => events('abort').some((e) => e.event === 'cancelled' && e.tool === 'hang'));
+    await eventually(() => events('abort').some((e) => e.event === 'cancelled' && e.tool === 'hang'), 'the fixture to see the cancellation');
   });
 
   it('leaves no listener on a long-lived signal once its calls are done', async () => {
@@ -307,7 +254,7 @@ describe('failures and lifecycle', () => {
     const idlePool = newPool({ idleMs: 300 });
     const endpoint = stdio('idle');
     const first = await stats(idlePool, endpoint);
-    await eventually(() => !alive(first.pid));
+    await eventually(() => !alive(first.pid), 'the idle process to stop');
     expect((await stats(idlePool, endpoint)).pid).not.toBe(first.pid);
   });
 
@@ -318,7 +265,7 @@ describe('failures and lifecycle', () => {
     const grandchild = tagged(`${run}-tree`).find((p) => p.args.includes('fixture-grandchild'));
     expect(grandchild).toBeDefined();
     const inFlight = failure(closing.callTool(endpoint, 'hang', {}, { timeoutMs: 10_000 }));
-    await eventually(() => events('tree').some((e) => e.event === 'call' && e.tool === 'hang'));
+    await eventually(() => events('tree').some((e) => e.event === 'call' && e.tool === 'hang'), 'the fixture to see the call');
 
     await closing.close();
     expect(alive(pid)).toBe(false);

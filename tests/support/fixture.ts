@@ -57,10 +57,47 @@ export function readFixtureLog(file: string): FixtureEvent[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FixtureEvent);
 }
 
-/** Processes (fixtures and their children) still carrying `tag`, zombies included. */
+export interface Proc {
+  pid: number;
+  stat: string;
+  args: string;
+}
+
+/** Every process, from ps; `stat` starts with Z for a zombie. */
+export function processes(): Proc[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), stat: m[2]!, args: m[3]! }));
+}
+
+/** Processes (fixtures and their children) still carrying `tag`, as `pid stat args` lines. */
 export function processesTagged(tag: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' });
-  return out.split('\n').filter((line) => line.includes(tag) && !line.includes('ps -eo'));
+  return processes()
+    .filter((p) => p.args.includes(tag))
+    .map((p) => `${p.pid} ${p.stat} ${p.args}`);
+}
+
+/** Running: a zombie counts as gone. */
+export const alive = (pid: number) => processes().some((p) => p.pid === pid && !p.stat.startsWith('Z'));
+
+/**
+ * Finds processes by `tag` and remembers every pid it found: a zombie has lost its argv, so only
+ * its pid still finds it.
+ */
+export function trackTagged(tag: string) {
+  const seen = new Set<number>();
+  return {
+    seen,
+    tagged(sub = tag): Proc[] {
+      const found = processes().filter((p) => p.args.includes(sub));
+      for (const p of found) seen.add(p.pid);
+      return found;
+    },
+    zombies: () => processes().filter((p) => seen.has(p.pid) && p.stat.startsWith('Z')),
+  };
 }
 
 /** Waits until `check` holds, polling; throws with `what` after `timeoutMs`. */
