@@ -4,6 +4,7 @@
 //   switchboard-http:  client ─Streamable HTTP (API key, policy, tracing, redaction)─▶ Switchboard ─stdio─▶ fixture
 //   switchboard-stdio: client ─stdio (policy, tracing, redaction)─▶ Switchboard ─stdio─▶ fixture
 //   supergateway: client ─Streamable HTTP (stateful)─▶ supergateway ─stdio─▶ fixture
+//   http-ceiling: client ─HTTP─▶ a server answering canned JSON at once (what the client alone allows)
 // Two workloads: `echo` answers at once (the proxy's own cost, worst case) and `sleep 5 ms` (a tool
 // that does some work, as real tools do). Requires `npm run build`.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,7 @@ import { median, percentile, round } from './stats.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const fixture = fileURLToPath(new URL('../tests/fixtures/upstream-server.mjs', import.meta.url));
+const canned = fileURLToPath(new URL('./fixtures/canned-http-server.mjs', import.meta.url));
 const gateway = fileURLToPath(new URL('../node_modules/supergateway/dist/index.js', import.meta.url));
 
 type Call = (tool: string, args: Record<string, unknown>) => Promise<unknown>;
@@ -107,6 +109,20 @@ async function startGateway(): Promise<{ call: Call; close(): Promise<void> }> {
   };
 }
 
+async function startCeiling(): Promise<{ call: Call; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [canned], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [, port] = await waitFor(child, 'stdout', /listening (\d+)/);
+  const client = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port!}/mcp`)) as Transport);
+  return {
+    call: (tool, args) => client.callTool({ name: tool, arguments: args }).then(check),
+    async close() {
+      await client.close();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 async function startDirect(): Promise<{ call: Call; close(): Promise<void> }> {
   const client = await connect(new StdioClientTransport({ command: process.execPath, args: [fixture], stderr: 'ignore' }));
   return { call: (tool, args) => client.callTool({ name: tool, arguments: args }).then(check), close: () => client.close() };
@@ -136,6 +152,7 @@ export async function invokeBench(rounds = 7, calls = 400, concurrency = 8) {
     'switchboard-http': await startSwitchboardHttp(dirs[0]!),
     'switchboard-stdio': await startSwitchboardStdio(dirs[1]!),
     supergateway: await startGateway(),
+    'http-ceiling': await startCeiling(),
   };
   const workloads = { echo: ['echo', { text: 'hello from the benchmark' }], 'sleep 5 ms': ['sleep', { ms: 5, steps: 1 }] } as const;
   try {
@@ -161,6 +178,7 @@ export async function invokeBench(rounds = 7, calls = 400, concurrency = 8) {
         httpVsDirect: round(med('switchboard-http', 'perSecond') / med('direct', 'perSecond')),
         stdioVsDirect: round(med('switchboard-stdio', 'perSecond') / med('direct', 'perSecond')),
         httpVsSupergateway: round(med('switchboard-http', 'perSecond') / med('supergateway', 'perSecond')),
+        ceilingVsSupergateway: round(med('http-ceiling', 'perSecond') / med('supergateway', 'perSecond')),
       };
     });
     return { name: `invoke throughput (${calls} calls, ${concurrency} in flight; median of ${rounds} rounds)`, rows };
