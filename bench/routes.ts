@@ -19,7 +19,7 @@ function routes(n: number): Route[] {
     const pattern = shape === 0 ? `${area}.**` : shape === 1 ? `${area}.*.${verbs[i % 8]}` : `${area}.thing${i}.${verbs[i % 8]}`;
     return {
       id: `r${i}`, intentPattern: pattern, environment: i % 3 === 0 ? '*' : 'prod', serverName: `server${i % 50}`, versionRange: '*', toolName: 'tool',
-      priority: i % 5, weight: null, enabled: true, description: null, costPerCall: null, source: 'manual', packId: null,
+      priority: i % 5, weight: null, enabled: true, description: null, costPerCall: null, costPerUnit: null, source: 'manual', packId: null,
       createdBy: 'bench', updatedBy: 'bench', createdAt: now, updatedAt: now,
     } satisfies Route;
   });

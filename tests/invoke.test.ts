@@ -69,11 +69,16 @@ describeEachProvider('invoke', (env, provider) => {
     // The upstream joined the same trace, as a child of Switchboard's span.
     const seen = readFixtureLog(log).filter((e) => e.event === 'call' && (e.args as { text?: string })?.text === 'traced');
     expect(seen[0]?.meta?.traceparent).toMatch(new RegExp(`^00-0af7651916cd43dd8448eb211c80319c-${trace.spanId as string}-01$`));
+    // A route's prices replace the server's; units the upstream reports are priced per unit.
+    await call(client, 'route_create', { intentPattern: 'test.metered', serverName: 'fixture', toolName: 'echo', costPerCall: 1, costPerUnit: 0.25 });
+    const metered = await invoke({ intent: 'test.metered', arguments: { text: 'metered', units: 8 } });
+    expect(metered._meta?.units).toBe(8);
     // A direct call costs the server's price.
     await invoke({ server: 'fixture', tool: 'echo', arguments: { text: 'priced' } });
     await env.app.deps.traces.flush();
     const direct = await env.app.deps.db.trace.findFirst({ where: { tool: 'invoke', request: { contains: 'priced' } } });
     expect(direct).toMatchObject({ cost: 0.5, routeId: null, serverName: 'fixture' });
+    expect(await env.app.deps.db.trace.findFirst({ where: { tool: 'invoke', intent: 'test.metered' } })).toMatchObject({ cost: 3 });
   });
 
   it('checks arguments against the upstream input schema before calling', async () => {

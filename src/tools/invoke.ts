@@ -23,7 +23,7 @@ export const invokeTools = [
         onProgress: (p) => void ctx.progress(p.progress, p.total, p.message),
         onTarget: (t) => ctx.annotate({ intent: t.intent, environment: t.environment, serverName: t.server, serverVersion: t.version, routeId: t.routeId, cost: t.cost }),
       });
-      ctx.annotate({ upstreamLatencyMs });
+      ctx.annotate({ upstreamLatencyMs, cost: target.cost });
       const where = { traceId: ctx.trace.traceId, server: target.server, version: target.version, tool: target.tool, routeId: target.routeId, intent: target.intent, fallback: target.fallback };
       return { passthrough: { ...result, _meta: { ...result._meta, 'switchboard/invoke': where } } as CallToolResult };
     },

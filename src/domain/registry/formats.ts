@@ -8,7 +8,7 @@ export const SECRET_PLACEHOLDER = '<secret>';
 export const SERVER_JSON_SCHEMA = 'https://static.modelcontextprotocol.io/schemas/2025-09-29/server.schema.json';
 /** Our _meta key in server.json: registry fields the format lacks, a stdio command it cannot express, a made-up description. */
 const EXTENSION = 'io.switchboard/registry';
-const EXTENSION_FIELDS = ['status', 'tags', 'priority', 'isRequired', 'dependencies', 'costPerCall'] as const;
+const EXTENSION_FIELDS = ['status', 'tags', 'priority', 'isRequired', 'dependencies', 'costPerCall', 'costPerUnit'] as const;
 
 export type Json = Record<string, unknown>;
 /**
@@ -151,7 +151,7 @@ export function toServerJson(s: ServerView): Json {
     ? derived.command === t.command && same(derived.args, t.args) && same(keys(derived.env), keys(t.env))
     : derived.type === t.type && derived.url === t.url && same(keys(derived.headers), keys(t.headers)));
   const remotes = t.type !== 'stdio' && !described ? [{ type: t.type, url: t.url, headers: keys(t.headers).map((name) => ({ name, value: SECRET_PLACEHOLDER, isSecret: true })) }] : undefined;
-  const defaults: Json = { status: 'active', priority: 'medium', isRequired: false, costPerCall: null };
+  const defaults: Json = { status: 'active', priority: 'medium', isRequired: false, costPerCall: null, costPerUnit: null };
   const ext = defined({
     ...Object.fromEntries(EXTENSION_FIELDS.map((f) => [f, s[f] === defaults[f] || (Array.isArray(s[f]) && s[f].length === 0) ? undefined : s[f]])),
     metadata: Object.keys(metadata).length > 0 ? metadata : undefined,

@@ -61,6 +61,7 @@ export async function insertServer(tx: Tx, deps: Deps, principal: Principal, inp
       source: origin.source ?? 'manual',
       packId: origin.packId ?? null,
       costPerCall: input.costPerCall ?? null,
+      costPerUnit: input.costPerUnit ?? null,
       createdBy: principal.id,
       updatedBy: principal.id,
     },

@@ -75,6 +75,7 @@ export const registerInput = z.object({
   dependencies: z.array(dependency).max(50).default([]),
   metadata: metadata.default({}),
   costPerCall: z.number().min(0).max(1_000_000).optional().describe('Cost recorded on each trace of a call to this server.'),
+  costPerUnit: z.number().min(0).max(1_000_000).optional().describe('Added to a call’s cost for each unit (tokens, pages…) the server reports in its result’s _meta.units.'),
 });
 export type RegisterInput = z.infer<typeof registerInput>;
 
@@ -117,6 +118,7 @@ export const serverView = z.object({
   source: z.string(),
   packId: z.string().nullable(),
   costPerCall: z.number().nullable(),
+  costPerUnit: z.number().nullable(),
   createdBy: z.string(),
   updatedBy: z.string(),
   createdAt: z.string(),

@@ -48,6 +48,7 @@ export function toView(row: Row): ServerView {
     source: row.source,
     packId: row.packId,
     costPerCall: row.costPerCall,
+    costPerUnit: row.costPerUnit,
     createdBy: row.createdBy,
     updatedBy: row.updatedBy,
     createdAt: row.createdAt.toISOString(),

@@ -36,7 +36,8 @@ const routeFields = z.object({
   weight: z.number().int().min(1).max(10_000).nullable().optional().describe('Canary share among equally ranked routes; a caller sticks to one side. null clears it.'),
   enabled: z.boolean(),
   description: z.string().max(1000).optional(),
-  costPerCall: z.number().min(0).max(1_000_000).optional(),
+  costPerCall: z.number().min(0).max(1_000_000).optional().describe('Cost of each call through this route (instead of the server’s prices).'),
+  costPerUnit: z.number().min(0).max(1_000_000).optional().describe('Added per unit the upstream reports in _meta.units (instead of the server’s prices).'),
 });
 
 export const createRouteInput = routeFields.extend({
@@ -63,6 +64,7 @@ export const routeView = z.object({
   enabled: z.boolean(),
   description: z.string().nullable(),
   costPerCall: z.number().nullable(),
+  costPerUnit: z.number().nullable(),
   source: z.string(),
   createdBy: z.string(),
   updatedBy: z.string(),

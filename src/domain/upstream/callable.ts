@@ -7,10 +7,11 @@ import { argumentChecker, type ArgumentCheck } from './arguments.js';
 import { endpointFields, toEndpoint } from './endpoint.js';
 import { checkServer } from './health.js';
 import type { UpstreamEndpoint } from './port.js';
+import type { Price } from './price.js';
 
 export interface Callable {
   endpoint: UpstreamEndpoint;
-  costPerCall: number | null;
+  price: Price;
   tools: Map<string, ArgumentCheck>;
 }
 
@@ -30,7 +31,7 @@ async function build(deps: Deps, name: string, version: string): Promise<Callabl
   const read = () =>
     deps.db.serverVersion.findFirst({
       where: { name, version, deletedAt: null },
-      select: { ...endpointFields, costPerCall: true, tools: { select: { name: true, inputSchema: true } } },
+      select: { ...endpointFields, costPerCall: true, costPerUnit: true, tools: { select: { name: true, inputSchema: true } } },
     });
   let row = await read();
   if (!row) throw new NotFound(`${name}@${version} is not registered (or was deregistered). registry_list shows what is.`);
@@ -42,7 +43,7 @@ async function build(deps: Deps, name: string, version: string): Promise<Callabl
   const skip = (tool: string) => (reason: string) => deps.log.debug({ server: name, version, tool, reason }, 'input schema not checkable here; the upstream checks its own arguments');
   return {
     endpoint: toEndpoint(deps, row),
-    costPerCall: row.costPerCall,
+    price: { perCall: row.costPerCall, perUnit: row.costPerUnit },
     tools: new Map(row.tools.map((t) => [t.name, argumentChecker(`${name}@${version} ${t.name}`, t.inputSchema as Record<string, unknown>, skip(t.name))])),
   };
 }

@@ -28,6 +28,6 @@ export interface InvokeTarget {
   tool: string;
   routeId: string | null;
   fallback: boolean;
-  /** The configured price of one call: the route's, else the server's. */
+  /** What the call cost (price per call plus per reported unit: the route's prices, else the server's); null when unpriced or not yet called. */
   cost: number | null;
 }

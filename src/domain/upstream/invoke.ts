@@ -9,13 +9,14 @@ import { pickVersion } from '../routes/versions.js';
 import { loadCallable } from './callable.js';
 import type { InvokeInput, InvokeTarget } from './invoke-schema.js';
 import type { UpstreamProgress, UpstreamResult } from './port.js';
+import { costOf, noPrice, priceFor, unitsOf, type Price } from './price.js';
 
 export interface InvokeHooks {
   signal: AbortSignal;
   onProgress?: (progress: UpstreamProgress) => void;
   /** The W3C traceparent the upstream call joins. */
   traceparent?: string;
-  /** Told the target as soon as it is known (cost null), and again with its price when the upstream is called. */
+  /** Told the target as soon as it is known (cost null), and again with the per-call price when the upstream is called. */
   onTarget?: (target: InvokeTarget) => void;
 }
 
@@ -26,8 +27,8 @@ export interface Invocation {
 }
 
 export async function invoke(deps: Deps, principal: Principal, input: InvokeInput, hooks: InvokeHooks): Promise<Invocation> {
-  const target = await findTarget(deps, principal, input);
-  hooks.onTarget?.({ ...target, cost: null });
+  const { target, routePrice } = await findTarget(deps, principal, input);
+  hooks.onTarget?.(target);
   const callable = await loadCallable(deps, target.server, target.version);
   const check = callable.tools.get(target.tool);
   if (!check) {
@@ -35,9 +36,9 @@ export async function invoke(deps: Deps, principal: Principal, input: InvokeInpu
     throw new NotFound(`${target.server}@${target.version} has no tool ${target.tool} (its tools: ${known}). Fix the route or the tool name; run registry_check_health if the server changed.`);
   }
   check(input.arguments);
-  // Only a call that reaches the upstream costs its price.
-  target.cost ??= callable.costPerCall;
-  hooks.onTarget?.(target);
+  // A call that reaches the upstream costs its price per call, even if it then fails.
+  const price = priceFor(routePrice, callable.price);
+  hooks.onTarget?.({ ...target, cost: costOf(price, null) });
   const started = performance.now();
   const result = await deps.upstream.callTool(callable.endpoint, target.tool, input.arguments, {
     timeoutMs: input.timeoutMs ?? deps.settings.upstreamTimeoutMs,
@@ -45,15 +46,17 @@ export async function invoke(deps: Deps, principal: Principal, input: InvokeInpu
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.traceparent ? { meta: { traceparent: hooks.traceparent } } : {}),
   });
-  return { result, target, upstreamLatencyMs: performance.now() - started };
+  const upstreamLatencyMs = performance.now() - started;
+  return { result, target: { ...target, cost: costOf(price, unitsOf(result)) }, upstreamLatencyMs };
 }
 
-async function findTarget(deps: Deps, principal: Principal, input: InvokeInput): Promise<InvokeTarget> {
+async function findTarget(deps: Deps, principal: Principal, input: InvokeInput): Promise<{ target: InvokeTarget; routePrice: Price }> {
   const environment = input.environment ?? null;
   if (input.intent) {
     const r = await resolveRoute(deps.cache, principal, { intent: input.intent, ...(input.environment ? { environment: input.environment } : {}), ...(input.version ? { version: input.version } : {}) });
     const route = r.routeId ? (await deps.cache.routeTable()).match(input.intent).find((x) => x.id === r.routeId) : undefined;
-    return { intent: input.intent, environment, server: r.server, version: r.version, tool: r.tool, routeId: r.routeId, fallback: r.fallback, cost: route?.costPerCall ?? null };
+    const target = { intent: input.intent, environment, server: r.server, version: r.version, tool: r.tool, routeId: r.routeId, fallback: r.fallback, cost: null };
+    return { target, routePrice: route ? { perCall: route.costPerCall, perUnit: route.costPerUnit } : noPrice };
   }
   const server = input.server!;
   const picked = pickVersion((await deps.cache.serversByName()).get(server) ?? [], '*', input.version);
@@ -61,5 +64,5 @@ async function findTarget(deps: Deps, principal: Principal, input: InvokeInput):
     const why = picked.rejected.length ? ` (${picked.rejected.join('; ')})` : '';
     throw new NotFound(`No callable version of ${server}${input.version ? ` matching ${input.version}` : ''}${why}. registry_list shows what is registered.`);
   }
-  return { intent: null, environment, server, version: picked.chosen.version, tool: input.tool!, routeId: null, fallback: false, cost: null };
+  return { target: { intent: null, environment, server, version: picked.chosen.version, tool: input.tool!, routeId: null, fallback: false, cost: null }, routePrice: noPrice };
 }
