@@ -87,7 +87,7 @@ describeEachProvider('health checks', (env, provider) => {
       expect(row.lastSeenAt).toEqual(row.lastCheckedAt);
       expect(row.tools.map((t) => t.name)).toEqual(FIXTURE_TOOLS);
       const echo = row.tools.find((t) => t.name === 'echo')!;
-      expect(echo).toMatchObject({ title: 'Echo', description: 'Echoes the text it is given, for testing invoke', annotations: { readOnlyHint: true } });
+      expect(echo).toMatchObject({ title: 'Echo', description: expect.stringMatching(/^Echoes the text it is given/), annotations: { readOnlyHint: true } });
       expect(echo.inputSchema).toMatchObject({ type: 'object', properties: { text: { type: 'string' } } });
     }
     // A check is not an edit of the entry: updatedAt stays.
