@@ -11,6 +11,8 @@ import { createKeyUsage } from './domain/keys/usage.js';
 import type { Deps } from './domain/deps.js';
 import { ensureBootstrapPolicies } from './domain/policy/bootstrap.js';
 import { createRedactor } from './domain/redaction/index.js';
+import { purgeJobs } from './domain/jobs/claim.js';
+import { startJobWorkers } from './domain/jobs/worker.js';
 import { purgeTraces } from './domain/traces/query.js';
 import { createTraceWriter } from './domain/traces/writer.js';
 import { createSecretBox } from './domain/secrets.js';
@@ -59,9 +61,13 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     upstream: createUpstreamPool({ log, maxConcurrency: config.upstreamMaxConcurrency, idleMs: config.upstreamIdleMs }),
   };
   await ensureBootstrapPolicies(deps, readOnlyTools());
-  const retention = setInterval(() => void purgeTraces(deps, config.traceRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'trace retention purge failed')), 3_600_000);
+  const retention = setInterval(() => {
+    void purgeTraces(deps, config.traceRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'trace retention purge failed'));
+    void purgeJobs(deps, config.jobRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'job retention purge failed'));
+  }, 3_600_000);
   retention.unref();
   const health = startHealthScheduler(deps, { intervalMs: config.healthIntervalMs, owner: randomUUID(), log });
+  const jobs = startJobWorkers(deps, { concurrency: config.jobWorkers, owner: randomUUID(), log, pollMs: 250, leaseMs: config.jobLeaseMs });
   return {
     config,
     store,
@@ -70,6 +76,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     async close() {
       clearInterval(retention);
       feed.stop();
+      await jobs.stop();
       await health.stop();
       await deps.upstream.close();
       await deps.keyUsage.close();

@@ -156,7 +156,8 @@ function cliPrincipal(app: App) {
 }
 
 async function withApp(use: (app: App) => Promise<void>): Promise<void> {
-  const app = await createApp(config());
+  // A one-shot command runs no jobs: it would claim work only to hand it back on exit.
+  const app = await createApp(config({ jobWorkers: '0' }));
   try {
     await use(app);
   } finally {

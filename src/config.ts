@@ -195,6 +195,24 @@ export const settings = {
     doc: 'Traces older than this are purged automatically (hourly).',
     schema: positiveInt,
   },
+  jobWorkers: {
+    env: 'SWITCHBOARD_JOB_WORKERS',
+    default: '4',
+    doc: 'Jobs this process runs at once; 0: this process runs no jobs (it still accepts and serves them). Several processes on one PostgreSQL share the queue.',
+    schema: nonNegativeInt,
+  },
+  jobLeaseMs: {
+    env: 'SWITCHBOARD_JOB_LEASE_MS',
+    default: '30000',
+    doc: 'A running job’s lease, renewed every third of it; a job whose process stops renewing is put back in the queue (or failed, with no attempts left) once it lapses.',
+    schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1000, 'must be at least 1000'),
+  },
+  jobRetentionDays: {
+    env: 'SWITCHBOARD_JOB_RETENTION_DAYS',
+    default: '7',
+    doc: 'Finished jobs (succeeded, failed, cancelled) older than this are purged automatically (hourly).',
+    schema: positiveInt,
+  },
   otlpEndpoint: {
     env: 'SWITCHBOARD_OTLP_ENDPOINT',
     default: undefined,

@@ -1,5 +1,6 @@
 // Every tool Switchboard serves, in the order tools/list shows them.
 import { invokeTools } from './invoke.js';
+import { jobTools } from './jobs.js';
 import { keyTools } from './keys.js';
 import { policyTools } from './policies.js';
 import { registryTools } from './registry.js';
@@ -10,4 +11,4 @@ import { routeTools } from './routes.js';
 import { traceTools } from './traces.js';
 import type { Tool } from './tool.js';
 
-export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryHealthTools, ...registryTransferTools, ...routeTools, ...invokeTools, ...policyTools, ...traceTools, ...keyTools];
+export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryHealthTools, ...registryTransferTools, ...routeTools, ...invokeTools, ...jobTools, ...policyTools, ...traceTools, ...keyTools];

@@ -13,6 +13,8 @@ export interface ToolContext {
   principal: Principal;
   transport: TransportKind;
   sessionId?: string;
+  /** Request facts policies may test as context.* (e.g. ip), for decisions a tool makes itself. */
+  context?: Record<string, unknown>;
   signal: AbortSignal;
   /** Sends notifications/progress when the caller asked for it; a no-op otherwise. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
