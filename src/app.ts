@@ -12,6 +12,8 @@ import type { Deps } from './domain/deps.js';
 import { ensureBootstrapPolicies } from './domain/policy/bootstrap.js';
 import { createRedactor } from './domain/redaction/index.js';
 import { purgeJobs } from './domain/jobs/claim.js';
+import { createJobWatcher, type JobWatcher } from './domain/jobs/watch.js';
+import { createWebhooks, webhookSecret } from './domain/jobs/webhook.js';
 import { startJobWorkers } from './domain/jobs/worker.js';
 import { purgeTraces } from './domain/traces/query.js';
 import { createTraceWriter } from './domain/traces/writer.js';
@@ -28,6 +30,8 @@ export interface App {
   store: Store;
   deps: Deps;
   log: Logger;
+  /** Job change notices for resource subscriptions, shared by every session of this process. */
+  jobWatch: JobWatcher;
   close(): Promise<void>;
 }
 
@@ -37,12 +41,14 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
   const store = await createStore({ databaseUrl: config.databaseUrl, dbPoolSize: config.dbPoolSize, migrate: options.migrate ?? true });
   const feed = createChangeFeed(store.db, log);
   const otlp = config.otlpEndpoint ? createOtlpExport(config.otlpEndpoint, log) : undefined;
+  const secretKey = loadSecretKey(config);
+  const webhooks = createWebhooks({ db: store.db, log }, { secret: webhookSecret(secretKey), attempts: 5, retryBaseMs: config.webhookRetryBaseMs, timeoutMs: 10_000 });
   const deps: Deps = {
     db: store.db,
     provider: store.provider,
     clock: () => new Date(),
     log,
-    secrets: createSecretBox(loadSecretKey(config)),
+    secrets: createSecretBox(secretKey),
     settings: {
       staleAfterMs: config.staleAfterMs,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
@@ -59,6 +65,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     }),
     keyUsage: createKeyUsage(store.db, log),
     upstream: createUpstreamPool({ log, maxConcurrency: config.upstreamMaxConcurrency, idleMs: config.upstreamIdleMs }),
+    webhooks,
   };
   await ensureBootstrapPolicies(deps, readOnlyTools());
   const retention = setInterval(() => {
@@ -68,15 +75,21 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
   retention.unref();
   const health = startHealthScheduler(deps, { intervalMs: config.healthIntervalMs, owner: randomUUID(), log });
   const jobs = startJobWorkers(deps, { concurrency: config.jobWorkers, owner: randomUUID(), log, pollMs: 250, leaseMs: config.jobLeaseMs });
+  // 300 ms: subscribers hear of progress about as often as workers write it (at most 4/s).
+  const jobWatch = createJobWatcher(deps, { intervalMs: 300 });
   return {
     config,
     store,
     deps,
     log,
+    jobWatch,
     async close() {
       clearInterval(retention);
+      jobWatch.stop();
       feed.stop();
       await jobs.stop();
+      // After the workers: jobs they finished while draining still get their webhook.
+      await webhooks.close();
       await health.stop();
       await deps.upstream.close();
       await deps.keyUsage.close();
@@ -88,7 +101,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
 }
 
 /** The configured key, or one generated on first start into the data directory (mode 0600). */
-function loadSecretKey(config: Config): Buffer {
+export function loadSecretKey(config: Config): Buffer {
   if (config.secretKey) return Buffer.from(config.secretKey, 'base64');
   const file = join(config.dataDir, 'secret.key');
   if (!existsSync(file)) {

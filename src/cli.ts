@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `switchboard` command. Only here and in src/transports are transports constructed.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createApp, type App } from './app.js';
+import { createApp, loadSecretKey, type App } from './app.js';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.js';
 import { runDoctor } from './doctor.js';
+import { webhookSecret } from './domain/jobs/webhook.js';
 import { createKey, createKeyInput, ensureBootstrapKey, listKeys, revokeKey } from './domain/keys/keys.js';
 import { createLogger } from './log.js';
 import { applyMigrations } from './store/schema-engine.js';
@@ -103,6 +104,13 @@ export function buildCli(): Command {
     .action(async (opts: { database?: string }) => {
       const ok = await runDoctor(() => config({ databaseUrl: opts.database }), (line) => process.stdout.write(`${line}\n`));
       process.exitCode = ok ? 0 : 1;
+    });
+
+  program
+    .command('webhook-secret')
+    .description('Print the key job webhook receivers verify X-Switchboard-Signature with (HMAC-SHA256 of the body).')
+    .action(() => {
+      process.stdout.write(`${webhookSecret(loadSecretKey(config()))}\n`);
     });
 
   const keys = program.command('keys').description('Manage API keys for HTTP clients.');

@@ -207,6 +207,12 @@ export const settings = {
     doc: 'A running job’s lease, renewed every third of it; a job whose process stops renewing is put back in the queue (or failed, with no attempts left) once it lapses.',
     schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1000, 'must be at least 1000'),
   },
+  webhookRetryBaseMs: {
+    env: 'SWITCHBOARD_WEBHOOK_RETRY_BASE_MS',
+    default: '2000',
+    doc: 'First wait before a failed job webhook is retried; each retry waits about twice as long (5 attempts in all: about a minute with the default).',
+    schema: positiveInt,
+  },
   jobRetentionDays: {
     env: 'SWITCHBOARD_JOB_RETENTION_DAYS',
     default: '7',

@@ -7,6 +7,7 @@ import type { Redactor } from './redaction/index.js';
 import type { SecretBox } from './secrets.js';
 import type { TraceWriter } from './traces/writer.js';
 import type { Upstream } from './upstream/port.js';
+import type { Webhooks } from './jobs/webhook.js';
 
 /** What domain functions are given: the database, a clock, a logger, the secret box, caches. */
 export interface Deps {
@@ -26,6 +27,8 @@ export interface Deps {
   keyUsage: KeyUsage;
   /** Connections to registered servers. */
   upstream: Upstream;
+  /** Signed completion notices for jobs that name a webhookUrl. */
+  webhooks: Webhooks;
 }
 
 export interface Settings {

@@ -12,13 +12,15 @@ import {
 import type { App } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import type { Session } from '../transports/session.js';
+import { jobResources } from './jobs.js';
 import { policyResources } from './policies.js';
 import { routeResources } from './routes.js';
 import { serverResources } from './servers.js';
+import { registerSubscriptionHandlers } from './subscriptions.js';
 import { traceResources } from './traces.js';
 import type { ResourceDef } from './resource.js';
 
-export const allResources: ResourceDef[] = [...serverResources, ...routeResources, ...policyResources, ...traceResources];
+export const allResources: ResourceDef[] = [...serverResources, ...routeResources, ...policyResources, ...traceResources, ...jobResources];
 
 export function registerResourceHandlers(server: Server, app: App, session: Session, resources: ResourceDef[] = allResources): void {
   const fixed = resources.filter((r) => !r.uriTemplate);
@@ -54,4 +56,6 @@ export function registerResourceHandlers(server: Server, app: App, session: Sess
     const values = resource?.complete ? await resource.complete(argument.name, argument.value, { app, principal: session.principal }) : [];
     return { completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 } };
   });
+
+  registerSubscriptionHandlers(server, app, session, resources);
 }

@@ -18,6 +18,11 @@ export interface ResourceDef {
   match(uri: string): Record<string, string> | undefined;
   read(params: Record<string, string>, ctx: ResourceContext): Promise<unknown>;
   complete?(argument: string, prefix: string, ctx: ResourceContext): Promise<string[]>;
+  /**
+   * Makes the resource subscribable: checks the caller may read it (throwing as read() would),
+   * then calls `onChange` whenever its contents change. Returns the function that stops watching.
+   */
+  subscribe?(params: Record<string, string>, ctx: ResourceContext, onChange: () => void): Promise<() => void>;
 }
 
 /** Matches `switchboard://servers/{name}`-style templates; a name may hold a single `/`. */

@@ -17,7 +17,7 @@ export const jobTools = [
     name: 'job_submit',
     title: 'Submit a job',
     description:
-      'Runs an intent in the background as a durable job, for work that takes longer than a call should wait (or should survive a disconnect). The intent is routed like invoke and needs the same permission (action invoke on the intent). Returns the job at once (status queued); follow it with job_get, stop it with job_cancel. maxAttempts retries failures with exponential backoff; idempotencyKey makes a repeated submit return the first job.',
+      'Runs an intent in the background as a durable job, for work that takes longer than a call should wait (or should survive a disconnect). The intent is routed like invoke and needs the same permission (action invoke on the intent). Returns the job at once (status queued); follow it with job_get, stop it with job_cancel. maxAttempts retries failures with exponential backoff; idempotencyKey makes a repeated submit return the first job. webhookUrl gets a signed POST when the job ends, so you need not poll.',
     input: submitJobInput,
     output: z.object({ job: jobView, created: z.boolean().describe('false: the idempotency key named a job you had already submitted.') }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

@@ -11,7 +11,7 @@ const instructions = `Switchboard is the control plane for MCP servers. Use regi
 export function createMcpServer(app: App, session: Session): Server {
   const server = new Server(
     { name: 'switchboard', title: 'Switchboard', version },
-    { capabilities: { tools: {}, resources: {}, completions: {}, logging: {} }, instructions },
+    { capabilities: { tools: {}, resources: { subscribe: true }, completions: {}, logging: {} }, instructions },
   );
   registerToolHandlers(server, app, session);
   registerResourceHandlers(server, app, session);

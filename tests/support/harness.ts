@@ -47,7 +47,7 @@ export async function createTestDatabase(provider: Provider): Promise<{ dataDir:
 }
 
 /** describe() once per provider with a started app; `env` is ready inside tests. */
-export function describeEachProvider(name: string, body: (env: TestEnv, provider: Provider) => void): void {
+export function describeEachProvider(name: string, body: (env: TestEnv, provider: Provider) => void, options: { env?: Record<string, string> } = {}): void {
   for (const provider of providers) {
     describe(`${name} [${provider}]`, () => {
       const env = {} as TestEnv;
@@ -57,7 +57,7 @@ export function describeEachProvider(name: string, body: (env: TestEnv, provider
         const db = await createTestDatabase(provider);
         cleanup = db.cleanup;
         // Periodic health checks off: a test checks servers when it means to.
-        const config = loadConfig({ DATABASE_URL: db.databaseUrl, SWITCHBOARD_DATA_DIR: db.dataDir, SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_HEALTH_INTERVAL_MS: '0' });
+        const config = loadConfig({ DATABASE_URL: db.databaseUrl, SWITCHBOARD_DATA_DIR: db.dataDir, SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_HEALTH_INTERVAL_MS: '0', ...options.env });
         env.app = await createApp(config, { log: pino({ level: 'silent' }) });
         env.dataDir = db.dataDir;
         env.databaseUrl = db.databaseUrl;

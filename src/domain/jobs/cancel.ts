@@ -12,7 +12,10 @@ export async function cancelJob(deps: Deps, scope: JobScope, id: string): Promis
     const now = deps.clock();
     if (job.status === 'queued') {
       const { count } = await deps.db.job.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', cancelRequested: true, finishedAt: now } });
-      if (count > 0) break;
+      if (count > 0) {
+        deps.webhooks.finished([id]);
+        break;
+      }
     } else if (job.status === 'running') {
       const { count } = await deps.db.job.updateMany({ where: { id, status: 'running' }, data: { cancelRequested: true } });
       if (count > 0) break;

@@ -25,18 +25,21 @@ export async function claimJobs(deps: Pick<Deps, 'db' | 'clock' | 'provider'>, o
  * Running jobs whose lease ran out (their process died or hung) go back to the queue, or fail when
  * the lost attempt was their last, or end cancelled when a cancel was asked for. Returns how many.
  */
-export async function reclaimExpired(deps: Pick<Deps, 'db' | 'clock'>): Promise<number> {
+export async function reclaimExpired(deps: Pick<Deps, 'db' | 'clock' | 'webhooks'>): Promise<number> {
   const now = deps.clock();
   const expired = { status: 'running', leaseExpiresAt: { lt: now } };
   const over = { status: 'cancelled', finishedAt: now, leaseExpiresAt: null };
   // Three conditional updates, each atomic per row; a row matches at most one of them.
-  const cancelled = await deps.db.job.updateMany({ where: { ...expired, cancelRequested: true }, data: over });
-  const failed = await deps.db.job.updateMany({
+  // …AndReturn: the rows this call finished get their webhook from this process.
+  const cancelled = await deps.db.job.updateManyAndReturn({ where: { ...expired, cancelRequested: true }, data: over, select: { id: true } });
+  const failed = await deps.db.job.updateManyAndReturn({
+    select: { id: true },
     where: { ...expired, attempts: { gte: deps.db.job.fields.maxAttempts } },
     data: { ...over, status: 'failed', error: 'The worker running this job stopped answering (its lease expired) and no attempts are left.' },
   });
   const requeued = await deps.db.job.updateMany({ where: expired, data: { status: 'queued', runAfter: now, leaseExpiresAt: null } });
-  return cancelled.count + failed.count + requeued.count;
+  deps.webhooks.finished([...cancelled, ...failed].map((r) => r.id));
+  return cancelled.length + failed.length + requeued.count;
 }
 
 /** Extends this process's leases on `ids`; the ones no longer running under this owner are skipped. */
@@ -49,11 +52,12 @@ export async function renewLeases(deps: Pick<Deps, 'db' | 'clock'>, owner: strin
  * On shutdown: jobs this process still runs go back to the queue at once, without counting the
  * interrupted attempt (it did not fail), or end cancelled when a cancel was asked for.
  */
-export async function releaseLeases(deps: Pick<Deps, 'db' | 'clock'>, owner: string, ids: string[]): Promise<void> {
+export async function releaseLeases(deps: Pick<Deps, 'db' | 'clock' | 'webhooks'>, owner: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const now = deps.clock();
   const mine = { id: { in: ids }, leaseOwner: owner, status: 'running' };
-  await deps.db.job.updateMany({ where: { ...mine, cancelRequested: true }, data: { status: 'cancelled', finishedAt: now, leaseExpiresAt: null } });
+  const cancelled = await deps.db.job.updateManyAndReturn({ where: { ...mine, cancelRequested: true }, data: { status: 'cancelled', finishedAt: now, leaseExpiresAt: null }, select: { id: true } });
+  deps.webhooks.finished(cancelled.map((r) => r.id));
   await deps.db.job.updateMany({ where: mine, data: { status: 'queued', attempts: { decrement: 1 }, runAfter: now, leaseExpiresAt: null } });
 }
 

@@ -40,14 +40,16 @@ export async function runJob(deps: Deps, job: Job, options: RunOptions): Promise
       return await failAttempt(deps, job, options, attempt.error, true);
     }
     const kept = { content: result.content, ...(result.structuredContent ? { structuredContent: result.structuredContent } : {}) };
-    await deps.db.job.updateMany({ where: mine, data: { status: 'succeeded', progress: 100, result: kept as Prisma.InputJsonValue, error: null, finishedAt: deps.clock(), leaseExpiresAt: null } });
+    const done = await deps.db.job.updateMany({ where: mine, data: { status: 'succeeded', progress: 100, result: kept as Prisma.InputJsonValue, error: null, finishedAt: deps.clock(), leaseExpiresAt: null } });
+    if (done.count > 0) deps.webhooks.finished([job.id]);
   } catch (error) {
     await progress.done();
     attempt.error = error instanceof Error ? error.message : String(error);
     attempt.errorType = options.signal.aborted ? 'cancelled' : 'upstream';
     if (options.signal.aborted) {
       if (options.signal.reason === 'cancelled') {
-        await deps.db.job.updateMany({ where: mine, data: { status: 'cancelled', error: 'Cancelled by job_cancel while running.', finishedAt: deps.clock(), leaseExpiresAt: null } });
+        const done = await deps.db.job.updateMany({ where: mine, data: { status: 'cancelled', error: 'Cancelled by job_cancel while running.', finishedAt: deps.clock(), leaseExpiresAt: null } });
+        if (done.count > 0) deps.webhooks.finished([job.id]);
       }
       return; // 'lost': someone else owns the job's fate now; 'stopping' never aborts.
     }
@@ -68,9 +70,10 @@ async function failAttempt(deps: Deps, job: Job, options: RunOptions, message: s
     if (queued.count > 0) return;
     // A cancel asked for while this attempt failed: no retry, the job ends cancelled.
     const cancelled = await deps.db.job.updateMany({ where: { ...mine, cancelRequested: true }, data: { status: 'cancelled', error: message, finishedAt: now, leaseExpiresAt: null } });
-    if (cancelled.count > 0) return;
+    if (cancelled.count > 0) return deps.webhooks.finished([job.id]);
   }
-  await deps.db.job.updateMany({ where: mine, data: { status: 'failed', error: message, finishedAt: now, leaseExpiresAt: null } });
+  const failed = await deps.db.job.updateMany({ where: mine, data: { status: 'failed', error: message, finishedAt: now, leaseExpiresAt: null } });
+  if (failed.count > 0) deps.webhooks.finished([job.id]);
 }
 
 /** Exponential backoff with jitter: base·2^(attempt−1)·(0.5…1.5), capped. */

@@ -23,6 +23,11 @@ export const submitJobInput = z.object({
     .describe('Submitting again with the same key returns the job made the first time instead of a new one (per caller).'),
   maxAttempts: z.number().int().min(1).max(10).default(1).describe('Attempts in all, 1–10 (default 1): a failed attempt is retried with exponential backoff while attempts are left.'),
   timeoutMs: z.number().int().min(1).max(3_600_000).optional().describe('Each attempt is cancelled upstream and fails after this long. Default: the upstream timeout setting.'),
+  webhookUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL, e.g. https://hooks.example.com/switchboard' })
+    .max(2000)
+    .optional()
+    .describe('When the job ends (succeeded, failed or cancelled), this URL gets a signed POST with { id, status, intent, result or error, finishedAt }; retried with backoff on errors.'),
 });
 export type SubmitJobInput = z.infer<typeof submitJobInput>;
 
@@ -46,6 +51,8 @@ export const updateJobInput = z.object({
 });
 export type UpdateJobInput = z.infer<typeof updateJobInput>;
 
+const webhookStatus = z.enum(['pending', 'delivered', 'failed']);
+
 export const jobView = z.object({
   id: z.string(),
   owner: z.string(),
@@ -67,6 +74,9 @@ export const jobView = z.object({
   updatedAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  webhookUrl: z.string().nullable(),
+  webhookStatus: webhookStatus.nullable().describe('pending until the job ends and its webhook is answered with 2xx (delivered) or every attempt failed (failed); null without a webhookUrl.'),
+  webhookAttempts: z.number().describe('Delivery attempts made so far.'),
 });
 export type JobView = z.infer<typeof jobView>;
 
@@ -94,5 +104,8 @@ export function toJobView(j: Job): JobView {
     updatedAt: j.updatedAt.toISOString(),
     startedAt: iso(j.startedAt),
     finishedAt: iso(j.finishedAt),
+    webhookUrl: j.webhookUrl,
+    webhookStatus: j.webhookStatus === null ? null : webhookStatus.parse(j.webhookStatus),
+    webhookAttempts: j.webhookAttempts,
   };
 }

@@ -40,6 +40,7 @@ export async function submitJob(deps: Deps, principal: Principal, input: SubmitJ
         maxAttempts: input.maxAttempts,
         timeoutMs: input.timeoutMs ?? deps.settings.upstreamTimeoutMs,
         runAfter: deps.clock(),
+        ...(input.webhookUrl ? { webhookUrl: input.webhookUrl, webhookStatus: 'pending' } : {}),
       },
     });
     return { job, created: true };

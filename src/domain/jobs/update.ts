@@ -32,5 +32,6 @@ export async function updateJob(deps: Deps, scope: JobScope, input: UpdateJobInp
     const current = await findJob(deps, scope, input.id);
     throw new Conflict(`Job ${input.id} has already finished (${current.status}); a finished job does not change. Submit a new job instead.`);
   }
+  if (finishing) deps.webhooks.finished([job.id]);
   return toJobView(await findJob(deps, scope, input.id));
 }
