@@ -9,12 +9,16 @@ export async function claimJobs(deps: Pick<Deps, 'db' | 'clock' | 'provider'>, o
   const now = deps.clock();
   const expires = new Date(now.getTime() + leaseMs);
   const lock = deps.provider === 'postgresql' ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
-  const claimed = await deps.db.$queryRaw<{ id: string }[]>`UPDATE "Job"
-    SET "status" = 'running', "leaseOwner" = ${owner}, "leaseExpiresAt" = ${expires}, "attempts" = "attempts" + 1,
-        "startedAt" = COALESCE("startedAt", ${now}), "updatedAt" = ${now}
-    WHERE "status" = 'queued' AND "id" IN (
+  // The ids are picked once, in a CTE: as `"id" IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`,
+  // PostgreSQL may rescan the subquery per outer row, each rescan skipping the rows this statement
+  // already took — so a claim of 1 took every due job.
+  const claimed = await deps.db.$queryRaw<{ id: string }[]>`WITH "picked" AS (
       SELECT "id" FROM "Job" WHERE "status" = 'queued' AND "cancelRequested" = FALSE AND "runAfter" <= ${now}
       ORDER BY "runAfter" LIMIT ${limit} ${lock})
+    UPDATE "Job"
+    SET "status" = 'running', "leaseOwner" = ${owner}, "leaseExpiresAt" = ${expires}, "attempts" = "attempts" + 1,
+        "startedAt" = COALESCE("startedAt", ${now}), "updatedAt" = ${now}
+    WHERE "status" = 'queued' AND "id" IN (SELECT "id" FROM "picked")
     RETURNING "id"`;
   if (claimed.length === 0) return [];
   // Read back through Prisma: raw DateTime and Json columns come back differently per provider.
