@@ -99,20 +99,17 @@ async function startGateway(): Promise<{ call: Call; close(): Promise<void> }> {
     });
   }
   if (!client) throw new Error('supergateway did not start');
-  return {
-    call: (tool, args) => client.callTool({ name: tool, arguments: args }).then(check),
-    async close() {
-      await client.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  return callsTools(client, child);
 }
 
 async function startCeiling(): Promise<{ call: Call; close(): Promise<void> }> {
   const child = spawn(process.execPath, [canned], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [, port] = await waitFor(child, 'stdout', /listening (\d+)/);
-  const client = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port!}/mcp`)) as Transport);
+  return callsTools(await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port!}/mcp`)) as Transport), child);
+}
+
+/** Calls tools by name on `client`; closing also stops the server process behind it. */
+function callsTools(client: Client, child: ChildProcess): { call: Call; close(): Promise<void> } {
   return {
     call: (tool, args) => client.callTool({ name: tool, arguments: args }).then(check),
     async close() {
