@@ -7,14 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import type { App } from '../src/app.js';
 import { runDueChecks, startHealthScheduler } from '../src/domain/upstream/scheduler.js';
 import { createMcpServer } from '../src/transports/server.js';
 import { eventually, processesTagged, startHttpFixture, stdioFixture, type HttpFixture } from './support/fixture.js';
-import { admin, call, callError, describeEachProvider, textOf, type TestEnv } from './support/harness.js';
+import { admin, call, callError, describeEachProvider, secondApp, textOf } from './support/harness.js';
 
 type Result = { name: string; version: string; ok: boolean; health: string; previousHealth: string; responseTimeMs: number | null; toolCount: number; error: string | null };
 type Checked = { results: Result[] };
@@ -22,12 +20,6 @@ type Checked = { results: Result[] };
 const FIXTURE_TOOLS = ['crash', 'echo', 'env', 'fail', 'hang', 'headers', 'sleep', 'stats'];
 const LEAKED_TOKEN = 'Bearer hc-upstream-secret-4d5e6f7a8b9c0d1e';
 const LEAKED_EMAIL = 'oncall.person@example.com';
-
-/** Another Switchboard process on the same database and secret key, periodic checks off. */
-async function secondApp(env: TestEnv, settings: Record<string, string> = {}): Promise<App> {
-  const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_HEALTH_INTERVAL_MS: '0', ...settings });
-  return createApp(config, { log: pino({ level: 'silent' }) });
-}
 
 async function connect(app: App): Promise<Client> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

@@ -5,14 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { releaseLeases } from '../src/domain/jobs/claim.js';
 import type { JobView } from '../src/domain/jobs/schema.js';
 import { createMcpServer } from '../src/transports/server.js';
-import { admin, call, callError, describeEachProvider } from './support/harness.js';
+import { admin, call, callError, describeEachProvider, secondApp } from './support/harness.js';
 import { eventually, processesTagged, readFixtureLog, stdioFixture } from './support/fixture.js';
 import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -232,8 +229,7 @@ describeEachProvider('jobs', (env, provider) => {
   });
 
   it('shares one queue between two processes on one database: each job runs exactly once', async () => {
-    const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_HEALTH_INTERVAL_MS: '0' });
-    const second = await createApp(config, { log: pino({ level: 'silent' }) });
+    const second = await secondApp(env);
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await createMcpServer(second, { principal: admin, transport: 'memory' }).connect(serverSide);
     const secondClient = new SdkClient({ name: 'jobs-second', version: '1.0.0' });

@@ -1,10 +1,7 @@
-import pino from 'pino';
 import { expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { authenticateKey, createKey, ensureBootstrapKey, revokeKey } from '../src/domain/keys/keys.js';
 import { eventually } from './support/fixture.js';
-import { admin, call, callError, describeEachProvider } from './support/harness.js';
+import { admin, call, callError, describeEachProvider, secondApp } from './support/harness.js';
 
 type KeyInfo = { id: string; prefix: string; principalId: string; roles: string[]; useCount: number; lastUsedAt: string | null; revokedAt: string | null };
 
@@ -49,8 +46,7 @@ describeEachProvider('API keys', (env) => {
   });
 
   it('a revocation holds, within a second, in another process that has the key cached', async () => {
-    const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_HEALTH_INTERVAL_MS: '0' });
-    const other = await createApp(config, { log: pino({ level: 'silent' }) });
+    const other = await secondApp(env);
     let keyId = '';
     let accepted = 0;
     const authenticate = async (key: string) => {

@@ -6,13 +6,14 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, typ
 import { z } from 'zod';
 import type { App } from '../app.js';
 import { DomainError } from '../domain/errors.js';
+import { keptResult } from '../domain/upstream/port.js';
 import { authorize, visibleActions } from '../domain/policy/authorize.js';
 import type { Session } from '../transports/session.js';
 import { allTools } from './index.js';
 import type { Tool, ToolContext, TraceAnnotations } from './tool.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { newSpanId, newTraceId, parentFrom, redactPayloads } from '../domain/traces/record.js';
+import { newSpanId, newTraceIds, parentFrom, redactPayloads } from '../domain/traces/record.js';
 
 const PAGE = 100;
 
@@ -48,7 +49,7 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
     const startedAt = new Date();
     const started = performance.now();
     const parent = parentFrom(request.params._meta);
-    const trace = { traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId() };
+    const trace = parent ? { traceId: parent.traceId, spanId: newSpanId() } : newTraceIds();
     const annotations: TraceAnnotations = {};
     const outcome = await callTool(tool, request.params.arguments ?? {}, { trace, annotations, progressToken: request.params._meta?.progressToken, extra });
     await app.deps.traces.write({
@@ -74,7 +75,7 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
       error: outcome.result.isError ? app.deps.redactor.redactString(textOf(outcome.result)).value : null,
       errorType: outcome.errorType ?? null,
       latencyMs: performance.now() - started,
-      ...redactPayloads(app.deps.redactor, request.params.arguments ?? {}, tool.output ? outcome.result.structuredContent : passedThrough(outcome.result)),
+      ...redactPayloads(app.deps.redactor, request.params.arguments ?? {}, tool.output ? outcome.result.structuredContent : keptResult(outcome.result)),
     });
     return outcome.result;
   });
@@ -129,9 +130,6 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
     }
   }
 }
-
-/** What a trace keeps of a passed-through upstream result. */
-const passedThrough = ({ content, structuredContent }: CallToolResult) => ({ content, ...(structuredContent ? { structuredContent } : {}) });
 
 const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 

@@ -2,6 +2,7 @@
 // is passed on as given (so invoke declares no outputSchema), with _meta naming where it went.
 import { invoke } from '../domain/upstream/invoke.js';
 import { invokeInput } from '../domain/upstream/invoke-schema.js';
+import { traceparentOf } from '../domain/traces/record.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { defineTool } from './tool.js';
 
@@ -19,7 +20,7 @@ export const invokeTools = [
     async run(args, ctx) {
       const { result, target, upstreamLatencyMs } = await invoke(ctx.app.deps, ctx.principal, args, {
         signal: ctx.signal,
-        traceparent: `00-${ctx.trace.traceId}-${ctx.trace.spanId}-01`,
+        traceparent: traceparentOf(ctx.trace),
         onProgress: (p) => void ctx.progress(p.progress, p.total, p.message),
         onTarget: (t) => ctx.annotate({ intent: t.intent, environment: t.environment, serverName: t.server, serverVersion: t.version, routeId: t.routeId, cost: t.cost }),
       });

@@ -7,7 +7,7 @@ import { jobIdInput, jobView, listJobsInput, submitJobInput, toJobView, updateJo
 import { jobScope } from '../domain/jobs/scope.js';
 import { submitJob } from '../domain/jobs/submit.js';
 import { updateJob } from '../domain/jobs/update.js';
-import { defineTool, readOnly } from './tool.js';
+import { defineTool, destructive, idempotentWrite, readOnly } from './tool.js';
 
 const summary = (j: JobView) =>
   `Job ${j.id} (${j.intent}): ${j.status}, ${j.progress}%${j.progressMessage ? ` — ${j.progressMessage}` : ''}, attempt ${j.attempts} of ${j.maxAttempts}${j.error ? `; error: ${j.error}` : ''}`;
@@ -64,7 +64,7 @@ export const jobTools = [
       'Cancels a job: a queued job is cancelled at once and never runs; a running job is marked cancelRequested and its upstream call is aborted within about a second, after which its status is cancelled. A finished job cannot be cancelled. Returns the job as it is now.',
     input: jobIdInput,
     output: z.object({ job: jobView }),
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: destructive,
     target: (a) => a.id,
     async run(args, ctx) {
       const job = await cancelJob(ctx.app.deps, await jobScope(ctx.app.deps, ctx.principal, 'job_update_any'), args.id);
@@ -78,7 +78,7 @@ export const jobTools = [
       'Reports on a job that is executed outside Switchboard: progress (0–100) and a message while it runs, or finishes it with status succeeded and a result, or failed and an error. Only unfinished jobs change; the owner may update its job, others need job_update_any. Returns the job as it is now.',
     input: updateJobInput,
     output: z.object({ job: jobView }),
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: idempotentWrite,
     target: (a) => a.id,
     async run(args, ctx) {
       const job = await updateJob(ctx.app.deps, await jobScope(ctx.app.deps, ctx.principal, 'job_update_any'), args);

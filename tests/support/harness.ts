@@ -113,3 +113,9 @@ export async function rowCounts(app: App): Promise<Record<string, number>> {
     packs: await db.pack.count(),
   };
 }
+
+/** Another Switchboard process on the same database and secret key, periodic health checks off. */
+export async function secondApp(env: Pick<TestEnv, 'databaseUrl' | 'dataDir'>, settings: Record<string, string> = {}): Promise<App> {
+  const config = loadConfig({ DATABASE_URL: env.databaseUrl, SWITCHBOARD_DATA_DIR: env.dataDir, SWITCHBOARD_LOG_LEVEL: 'silent', SWITCHBOARD_HEALTH_INTERVAL_MS: '0', ...settings });
+  return createApp(config, { log: pino({ level: 'silent' }) });
+}

@@ -6,8 +6,9 @@ import { Prisma, type Job } from '../../store/index.js';
 import type { Deps } from '../deps.js';
 import { DomainError } from '../errors.js';
 import { invoke } from '../upstream/invoke.js';
-import type { UpstreamProgress, UpstreamResult } from '../upstream/port.js';
-import { newTraceIds, traceAttempt, traceparentOf, type Attempt } from './trace.js';
+import { keptResult, type UpstreamProgress, type UpstreamResult } from '../upstream/port.js';
+import { newTraceIds, traceparentOf } from '../traces/record.js';
+import { traceAttempt, type Attempt } from './trace.js';
 
 export interface RunOptions {
   owner: string;
@@ -39,8 +40,7 @@ export async function runJob(deps: Deps, job: Job, options: RunOptions): Promise
       attempt.errorType = 'tool_error';
       return await failAttempt(deps, job, options, attempt.error, true);
     }
-    const kept = { content: result.content, ...(result.structuredContent ? { structuredContent: result.structuredContent } : {}) };
-    const done = await deps.db.job.updateMany({ where: mine, data: { status: 'succeeded', progress: 100, result: kept as Prisma.InputJsonValue, error: null, finishedAt: deps.clock(), leaseExpiresAt: null } });
+    const done = await deps.db.job.updateMany({ where: mine, data: { status: 'succeeded', progress: 100, result: keptResult(result) as Prisma.InputJsonValue, error: null, finishedAt: deps.clock(), leaseExpiresAt: null } });
     if (done.count > 0) deps.webhooks.finished([job.id]);
   } catch (error) {
     await progress.done();

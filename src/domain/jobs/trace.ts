@@ -2,9 +2,9 @@
 // cost, with the job's id. The attempt was authorized when the job was submitted.
 import type { Job } from '../../store/index.js';
 import type { Deps } from '../deps.js';
-import { newSpanId, newTraceId, redactPayloads } from '../traces/record.js';
+import { redactPayloads } from '../traces/record.js';
 import type { InvokeTarget } from '../upstream/invoke-schema.js';
-import type { UpstreamResult } from '../upstream/port.js';
+import { keptResult, type UpstreamResult } from '../upstream/port.js';
 
 export interface Attempt {
   startedAt: Date;
@@ -16,12 +16,9 @@ export interface Attempt {
   errorType?: 'tool_error' | 'cancelled' | 'upstream';
 }
 
-export const traceparentOf = (ids: { traceId: string; spanId: string }) => `00-${ids.traceId}-${ids.spanId}-01`;
-export const newTraceIds = () => ({ traceId: newTraceId(), spanId: newSpanId() });
-
 export async function traceAttempt(deps: Deps, job: Job, ids: { traceId: string; spanId: string }, a: Attempt): Promise<void> {
   const t = a.target;
-  const response = a.result ? { content: a.result.content, ...(a.result.structuredContent ? { structuredContent: a.result.structuredContent } : {}) } : undefined;
+  const response = a.result ? keptResult(a.result) : undefined;
   await deps.traces.write({
     ...ids,
     parentSpanId: null,

@@ -35,6 +35,10 @@ export interface TraceRecord {
 
 export const newTraceId = () => randomBytes(16).toString('hex');
 export const newSpanId = () => randomBytes(8).toString('hex');
+export const newTraceIds = () => ({ traceId: newTraceId(), spanId: newSpanId() });
+
+/** The W3C traceparent that makes a downstream call a child of this span. */
+export const traceparentOf = (ids: { traceId: string; spanId: string }) => `00-${ids.traceId}-${ids.spanId}-01`;
 
 /** W3C traceparent from a caller's _meta, when it sent a valid one. */
 export function parentFrom(meta: unknown): { traceId: string; parentSpanId: string } | undefined {

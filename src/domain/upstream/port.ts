@@ -31,6 +31,11 @@ export interface UpstreamResult {
   [key: string]: unknown;
 }
 
+/** What Switchboard keeps of an upstream result (a job's result, a trace's response): content and structuredContent. */
+export function keptResult(result: Pick<UpstreamResult, 'content' | 'structuredContent'>): { content: unknown[]; structuredContent?: Record<string, unknown> } {
+  return { content: result.content, ...(result.structuredContent ? { structuredContent: result.structuredContent } : {}) };
+}
+
 export interface UpstreamProgress {
   progress: number;
   total?: number;
