@@ -87,7 +87,7 @@ describeEachProvider(
       await new Promise((r) => setTimeout(r, 200)); // a duplicate would have arrived by now
       const [okDelivery, failedDelivery, cancelledDelivery] = [ok, failed, sleeper].map((j) => {
         const mine = deliveriesOf(j.id);
-        expect(mine, j.intent).toHaveLength(1);
+        expect(mine, j.id).toHaveLength(1);
         expect(verified(mine[0]!), 'signature').toBe(true);
         expect(mine[0]!.headers['x-switchboard-delivery']).toBe(j.id);
         expect(mine[0]!.headers['content-type']).toBe('application/json');

@@ -29,7 +29,7 @@ export async function runJob(deps: Deps, job: Job, options: RunOptions): Promise
     const invocation = await invoke(
       deps,
       { id: job.owner, roles: [], attributes: {} },
-      { intent: job.intent, arguments: (job.arguments ?? {}) as Record<string, unknown>, timeoutMs: job.timeoutMs, ...(job.environment ? { environment: job.environment } : {}) },
+      { ...jobTarget(job), arguments: (job.arguments ?? {}) as Record<string, unknown>, timeoutMs: job.timeoutMs, ...(job.environment ? { environment: job.environment } : {}) },
       { signal: options.signal, onProgress: progress.report, traceparent: traceparentOf(ids), onTarget: (t) => (attempt.target = t) },
     );
     const { result } = invocation;
@@ -74,6 +74,12 @@ async function failAttempt(deps: Deps, job: Job, options: RunOptions, message: s
   }
   const failed = await deps.db.job.updateMany({ where: mine, data: { status: 'failed', error: message, finishedAt: now, leaseExpiresAt: null } });
   if (failed.count > 0) deps.webhooks.finished([job.id]);
+}
+
+/** What a job calls: its intent, or (a task of invoke with server and tool) a server's tool directly. */
+function jobTarget(job: Job): { intent: string } | { server: string; tool: string; version?: string } {
+  if (job.intent !== null) return { intent: job.intent };
+  return { server: job.server ?? '', tool: job.tool ?? '', ...(job.version ? { version: job.version } : {}) };
 }
 
 /** Exponential backoff with jitter: base·2^(attempt−1)·(0.5…1.5), capped. */
