@@ -43,5 +43,5 @@ export async function coldStart(runs = 15): Promise<{ name: string; switchboardM
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await coldStart(Number(process.argv[2] ?? 15));
-  process.stdout.write(`${r.name}: switchboard ${r.switchboardMs} ms, bare SDK ${r.bareMs} ms (medians) → ratio ${r.ratio}×\n`);
+  process.stdout.write(`${r.name}: switchboard ${r.switchboardMs} ms, bare SDK ${r.bareMs} ms (medians) → ratio ${r.ratio}× (target ≤ 2×: ${r.ratio <= 2 ? 'pass' : 'FAIL'})\n`);
 }

@@ -58,7 +58,9 @@ const check = (r: unknown) => {
 };
 
 function switchboardEnv(dataDir: string): Record<string, string> {
-  return { ...(process.env as Record<string, string>), SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'bench.db')}`, SWITCHBOARD_LOG_LEVEL: 'info', SWITCHBOARD_HEALTH_INTERVAL_MS: '0' };
+  // The HTTP rate limit stays on (every request counted, as by default), raised above the bench's rate.
+  const limits = { SWITCHBOARD_HTTP_RATE_LIMIT: '999999999/m' };
+  return { ...(process.env as Record<string, string>), SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'bench.db')}`, SWITCHBOARD_LOG_LEVEL: 'info', SWITCHBOARD_HEALTH_INTERVAL_MS: '0', ...limits };
 }
 
 /** Registers the fixture and routes bench.echo and bench.sleep to it; invoke goes by intent. */

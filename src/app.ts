@@ -14,6 +14,7 @@ import { createRedactor } from './domain/redaction/index.js';
 import { purgeJobs } from './domain/jobs/claim.js';
 import { createJobWatcher, type JobWatcher } from './domain/jobs/watch.js';
 import { createWebhooks, webhookSecret } from './domain/jobs/webhook.js';
+import { runJob } from './domain/jobs/run.js';
 import { startJobWorkers } from './domain/jobs/worker.js';
 import { purgeTraces } from './domain/traces/query.js';
 import { createTraceWriter } from './domain/traces/writer.js';
@@ -21,9 +22,12 @@ import { createSecretBox } from './domain/secrets.js';
 import { allTools } from './tools/index.js';
 import { createLogger } from './log.js';
 import { createStore, type Store } from './store/index.js';
-import { createOtlpExport } from './telemetry.js';
 import { startHealthScheduler } from './domain/upstream/scheduler.js';
 import { createUpstreamPool } from './transports/upstream/pool.js';
+import { createMetrics, type Metrics } from './metrics/index.js';
+import { compileRateLimits, purgeRateLimitCounters } from './domain/ratelimit/check.js';
+import { operationalSnapshot } from './domain/snapshot.js';
+import { observedTraces } from './domain/traces/observed.js';
 
 export interface App {
   config: Config;
@@ -32,6 +36,8 @@ export interface App {
   log: Logger;
   /** Job change notices for resource subscriptions, shared by every session of this process. */
   jobWatch: JobWatcher;
+  /** Prometheus metrics of this process, served at /metrics. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -40,9 +46,18 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
   const log = options.log ?? createLogger(config.logLevel, createRedactor({ extraKeys: config.redactKeys, extraPatterns: config.redactPatterns, maxBytes: 1_000_000 }));
   const store = await createStore({ databaseUrl: config.databaseUrl, dbPoolSize: config.dbPoolSize, migrate: options.migrate ?? true });
   const feed = createChangeFeed(store.db, log);
-  const otlp = config.otlpEndpoint ? createOtlpExport(config.otlpEndpoint, log) : undefined;
+  // The OpenTelemetry exporter takes ~60 ms to load; most deployments never set an endpoint.
+  const otlp = config.otlpEndpoint ? (await import('./telemetry.js')).createOtlpExport(config.otlpEndpoint, log) : undefined;
   const secretKey = loadSecretKey(config);
-  const webhooks = createWebhooks({ db: store.db, log }, { secret: webhookSecret(secretKey), attempts: 5, retryBaseMs: config.webhookRetryBaseMs, timeoutMs: 10_000 });
+  const webhooks = createWebhooks(
+    { db: store.db, log, clock: () => new Date() },
+    { secret: webhookSecret(secretKey), attempts: 5, retryBaseMs: config.webhookRetryBaseMs, timeoutMs: 10_000, allowPrivate: config.webhookAllowPrivate, deliver: config.jobWorkers > 0 },
+  );
+  const metrics = createMetrics({
+    tools: allTools.map((t) => t.name),
+    snapshot: () => operationalSnapshot(deps),
+    traceBuffer: () => ({ pending: deps.traces.pending, capacity: config.traceBufferSize }),
+  });
   const deps: Deps = {
     db: store.db,
     provider: store.provider,
@@ -53,6 +68,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
       staleAfterMs: config.staleAfterMs,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
       health: { timeoutMs: config.healthTimeoutMs, degradedAfter: config.healthDegradedAfter, unhealthyAfter: config.healthUnhealthyAfter },
+      rateLimits: compileRateLimits(config.rateLimits, config.httpRateLimit),
     },
     feed,
     cache: createDomainCache(store.db, feed),
@@ -66,15 +82,19 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     keyUsage: createKeyUsage(store.db, log),
     upstream: createUpstreamPool({ log, maxConcurrency: config.upstreamMaxConcurrency, idleMs: config.upstreamIdleMs }),
     webhooks,
+    workers: { wake: () => jobs.wake() },
   };
+  // Every call writes one trace: /metrics counts calls there, without touching the call paths.
+  deps.traces = observedTraces(deps.traces, metrics.observe, (error) => log.warn({ err: error }, 'counting a call for /metrics failed'));
   await ensureBootstrapPolicies(deps, readOnlyTools());
   const retention = setInterval(() => {
     void purgeTraces(deps, config.traceRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'trace retention purge failed'));
     void purgeJobs(deps, config.jobRetentionDays).catch((error: unknown) => log.warn({ err: error }, 'job retention purge failed'));
+    void purgeRateLimitCounters(deps).catch((error: unknown) => log.warn({ err: error }, 'rate-limit counter purge failed'));
   }, 3_600_000);
   retention.unref();
   const health = startHealthScheduler(deps, { intervalMs: config.healthIntervalMs, owner: randomUUID(), log });
-  const jobs = startJobWorkers(deps, { concurrency: config.jobWorkers, owner: randomUUID(), log, pollMs: 250, leaseMs: config.jobLeaseMs });
+  const jobs = startJobWorkers(deps, { concurrency: config.jobWorkers, owner: randomUUID(), log, pollMs: 250, leaseMs: config.jobLeaseMs, run: (job, o) => runJob(deps, job, o) });
   // 300 ms: subscribers hear of progress about as often as workers write it (at most 4/s).
   const jobWatch = createJobWatcher(deps, { intervalMs: 300 });
   return {
@@ -83,6 +103,7 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
     deps,
     log,
     jobWatch,
+    metrics,
     async close() {
       clearInterval(retention);
       jobWatch.stop();

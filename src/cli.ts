@@ -3,11 +3,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createApp, loadSecretKey, type App } from './app.js';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.js';
-import { runDoctor } from './doctor.js';
+import { addPackCommands } from './cli-packs.js';
+import { addSeedCommands } from './cli-seed.js';
 import { webhookSecret } from './domain/jobs/webhook.js';
 import { createKey, createKeyInput, ensureBootstrapKey, listKeys, revokeKey } from './domain/keys/keys.js';
 import { createLogger } from './log.js';
-import { applyMigrations } from './store/schema-engine.js';
 import { providerOf } from './store/adapter.js';
 import { version } from './version.js';
 import { DomainError } from './domain/errors.js';
@@ -25,10 +25,14 @@ function config(overrides: ConfigOverrides = {}): Config {
 }
 
 async function serve(transport: 'stdio' | 'http', overrides: ConfigOverrides): Promise<void> {
+  // Each transport is loaded only when used: stdio start-up never pays for express (nor, below,
+  // for the schema engine that only migrate and doctor need). The stdio modules load while the
+  // app opens its database, so the client's initialize waits for neither one after the other.
+  const stdio = transport === 'stdio' ? import('./transports/stdio.js') : undefined;
+  stdio?.catch(() => {}); // awaited below, unless the app fails to start first
   const app = await createApp(config(overrides));
-  // Each transport is loaded only when used: stdio start-up never pays for express.
-  if (transport === 'stdio') {
-    const { serveStdio } = await import('./transports/stdio.js');
+  if (stdio) {
+    const { serveStdio } = await stdio;
     await serveStdio(app);
     await app.close();
     return;
@@ -93,6 +97,7 @@ export function buildCli(): Command {
     .option('--database <url>', 'database URL')
     .action(async (opts: { database?: string }) => {
       const { databaseUrl } = config({ databaseUrl: opts.database });
+      const { applyMigrations } = await import('./store/schema-engine.js');
       const applied = await applyMigrations(providerOf(databaseUrl), databaseUrl);
       process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'Database is up to date.\n');
     });
@@ -102,6 +107,7 @@ export function buildCli(): Command {
     .description('Check configuration, database reachability and migrations; exit 1 on any problem.')
     .option('--database <url>', 'database URL')
     .action(async (opts: { database?: string }) => {
+      const { runDoctor } = await import('./doctor.js');
       const ok = await runDoctor(() => config({ databaseUrl: opts.database }), (line) => process.stdout.write(`${line}\n`));
       process.exitCode = ok ? 0 : 1;
     });
@@ -149,6 +155,9 @@ export function buildCli(): Command {
         process.stdout.write(`Revoked ${info.prefix} (${info.name})\n`);
       });
     });
+
+  addPackCommands(program, (use) => withApp((app) => use(app, cliPrincipal(app))));
+  addSeedCommands(program, (use) => withApp((app) => use(app, cliPrincipal(app))));
 
   return program;
 }

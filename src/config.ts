@@ -2,10 +2,12 @@
 // at start, and passed down; the README's configuration table is generated from this list.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { httpRateLimitSchema, rateLimitRulesSchema } from './domain/ratelimit/spec.js';
 
 const port = z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int().min(0).max(65535);
 const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int().positive();
 const nonNegativeInt = z.coerce.number({ error: 'must be a whole number' }).int().min(0);
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const settings = {
@@ -63,11 +65,23 @@ export const settings = {
     doc: 'Events kept per HTTP session for resuming streams (Last-Event-ID); older ones are dropped.',
     schema: positiveInt,
   },
+  eventStoreBytes: {
+    env: 'SWITCHBOARD_EVENT_STORE_BYTES',
+    default: '65536',
+    doc: 'At most this many bytes (of JSON) of those events per HTTP session, oldest dropped first: with many sessions, memory stays at sessions × this.',
+    schema: positiveInt,
+  },
   sessionIdleMs: {
     env: 'SWITCHBOARD_SESSION_IDLE_MS',
     default: '1800000',
     doc: 'An HTTP session idle this long is closed; its id then answers 404.',
     schema: positiveInt,
+  },
+  httpStateless: {
+    env: 'SWITCHBOARD_HTTP_STATELESS',
+    default: 'false',
+    doc: '`true`: stateless Streamable HTTP for replicas behind a load balancer without sticky sessions — every POST /mcp is served on its own, with no session id, no GET stream and no resource subscriptions. Tasks, jobs, keys and rate limits live in the database, so any replica answers for them.',
+    schema: flag,
   },
   shutdownTimeoutMs: {
     env: 'SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
@@ -116,6 +130,24 @@ export const settings = {
     default: undefined,
     doc: 'The URL clients reach this server at (e.g. https://switchboard.example.com); used in OAuth protected-resource metadata. Default: http://<host>:<port>.',
     schema: z.url().optional(),
+  },
+  httpRateLimit: {
+    env: 'SWITCHBOARD_HTTP_RATE_LIMIT',
+    default: '6000/m',
+    doc: 'HTTP requests to /mcp each principal may make per window (`<count>/<window>`, window `s`, `m` or `h` with an optional multiple: `100/s`, `500/15m`), or `off`. Counted in the database, so shared by every process on one PostgreSQL; past it: 429 with Retry-After.',
+    schema: httpRateLimitSchema,
+  },
+  rateLimits: {
+    env: 'SWITCHBOARD_RATE_LIMITS',
+    default: '',
+    doc: 'Tool-call limits per principal, comma-separated `<scope>=<limit>`: scope `principal` (all tool calls), `tool:<name>` or `intent:<pattern>` (invoke and job_submit by intent; `*` one segment, `**` any). E.g. `principal=1000/m,tool:invoke=100/m,intent:billing.**=10/s`. A call must fit every rule it matches; past one it fails with a rate_limited error naming it and when to retry.',
+    schema: rateLimitRulesSchema,
+  },
+  metricsPublic: {
+    env: 'SWITCHBOARD_METRICS_PUBLIC',
+    default: 'false',
+    doc: '`true`: serve Prometheus `/metrics` without authentication (for a scraper on a private network). `false`: a scrape needs `Authorization: Bearer <API key>`, like /mcp.',
+    schema: flag,
   },
   staleAfterMs: {
     env: 'SWITCHBOARD_STALE_AFTER_MS',
@@ -198,7 +230,7 @@ export const settings = {
   jobWorkers: {
     env: 'SWITCHBOARD_JOB_WORKERS',
     default: '4',
-    doc: 'Jobs this process runs at once; 0: this process runs no jobs (it still accepts and serves them). Several processes on one PostgreSQL share the queue.',
+    doc: 'Jobs this process runs at once; 0: this process runs no jobs and sends no job webhooks (it still accepts and serves them). Several processes on one PostgreSQL share the queue and the webhook deliveries.',
     schema: nonNegativeInt,
   },
   jobLeaseMs: {
@@ -212,6 +244,12 @@ export const settings = {
     default: '2000',
     doc: 'First wait before a failed job webhook is retried; each retry waits about twice as long (5 attempts in all: about a minute with the default).',
     schema: positiveInt,
+  },
+  webhookAllowPrivate: {
+    env: 'SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE',
+    default: 'false',
+    doc: '`true`: job webhooks may go to hosts that are or resolve to loopback, private, link-local, unique-local, CGNAT or other non-public addresses (a receiver inside your network). `false`: such a `webhookUrl` is refused at `job_submit`, and again after DNS resolution at each delivery.',
+    schema: flag,
   },
   jobRetentionDays: {
     env: 'SWITCHBOARD_JOB_RETENTION_DAYS',

@@ -300,6 +300,26 @@ describe('BoundedEventStore', () => {
     expect(await store.getStreamIdForEventId('b.3')).toBeUndefined(); // event 3 is stream a's
     expect(await store.getStreamIdForEventId('garbage')).toBeUndefined();
   });
+
+  it('drops the oldest events past its byte budget, never the newest', async () => {
+    const big = (n: number): JSONRPCMessage => ({ jsonrpc: '2.0', id: n, result: { text: 'x'.repeat(400) } });
+    const replayed = async (store: BoundedEventStore, after: string) => {
+      const sent: unknown[] = [];
+      await store.replayEventsAfter(after, { send: async (_id, m) => void sent.push((m as { id: number }).id) });
+      return sent;
+    };
+    const store = new BoundedEventStore(100, 1000);
+    const ids = [];
+    for (let n = 1; n <= 5; n++) ids.push(await store.storeEvent('a', big(n)));
+    expect(await replayed(store, ids[0]!)).toEqual([4, 5]); // about 430 bytes each: two fit in 1000
+    // One event past the whole budget is still kept, until the next one.
+    const tiny = new BoundedEventStore(100, 10);
+    const first = await tiny.storeEvent('b', big(1));
+    await tiny.storeEvent('b', big(2));
+    await tiny.storeEvent('b', big(3));
+    expect(await replayed(tiny, first)).toEqual([3]);
+    expect(await tiny.getStreamIdForEventId(first)).toBe('b');
+  });
 });
 
 /**

@@ -13,8 +13,12 @@
 //    crash mid-call);
 //  - so every succeeded job has exactly one upstream call outside the calls the crash cut off;
 //  - no fixture process outlives the test.
+// A second case kills the process that finished a job while its webhook waits for a retry: the
+// delivery lives in the Job row, so another process makes it.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -219,6 +223,61 @@ describe.runIf(pgServerUrl)('claimJobs on PostgreSQL', () => {
       expect(await store.db.job.count({ where: { status: 'running' } })).toBe(1);
     } finally {
       await store.close();
+      await db.cleanup();
+    }
+  });
+});
+
+describe.runIf(pgServerUrl)('a webhook outlives the process that finished its job', () => {
+  it('another process delivers the retry after the finishing process is SIGKILLed mid-retry', { timeout: 60_000 }, async () => {
+    const db = await createTestDatabase('postgresql');
+    const sql = new pg.Client({ connectionString: db.databaseUrl });
+    const bodies: { raw: string; signature: string }[] = [];
+    // The first attempt gets a 500, so the finishing process schedules a retry; later ones a 200.
+    const receiver = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        bodies.push({ raw, signature: String(req.headers['x-switchboard-signature']) });
+        res.statusCode = bodies.length === 1 ? 500 : 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const processes: { client: Client; pid: number }[] = [];
+    const start = async () => {
+      // A first retry 2–6 s out: time enough to kill the process before it makes it.
+      const env = cliEnv(db.dataDir, db.databaseUrl, { SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true', SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: '4000', SWITCHBOARD_HEALTH_INTERVAL_MS: '0', SWITCHBOARD_LOG_LEVEL: 'silent' });
+      const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, 'stdio'], env, stderr: 'ignore' });
+      const client = new Client({ name: 'webhook-chaos', version: '1' });
+      await client.connect(transport);
+      processes.push({ client, pid: transport.pid! });
+      return processes.at(-1)!;
+    };
+    try {
+      const finisher = await start();
+      await sql.connect();
+      // No route: the worker fails the job at once, and its webhook is due.
+      const job = (await call<{ job: { id: string } }>(finisher.client, 'job_submit', { intent: 'nowhere.to.go', arguments: {}, webhookUrl: url })).job;
+      // Claimed, webhookNextAt is 25 s out (past the HTTP timeout); once the attempt has failed, the backoff's 2–6 s.
+      const row = async () =>
+        (await sql.query(`SELECT status, "webhookStatus", "webhookAttempts", "webhookAttempts" = 1 AND "webhookNextAt" < now() + interval '10 seconds' AS "retryScheduled" FROM "Job" WHERE id = $1`, [job.id])).rows[0];
+      await eventually(async () => (await row())?.retryScheduled === true, 'the first attempt to fail and a retry to be scheduled', 15_000);
+      expect(await row()).toMatchObject({ status: 'failed', webhookStatus: 'pending', webhookAttempts: 1 });
+      process.kill(finisher.pid, 'SIGKILL');
+      await eventually(() => !alive(finisher.pid), 'the finishing process to die', 5_000);
+
+      await start();
+      await eventually(async () => (await row())?.webhookStatus === 'delivered', 'the other process to deliver the retry', 20_000);
+      expect(await row()).toMatchObject({ webhookStatus: 'delivered', webhookAttempts: 2 });
+      expect(bodies).toHaveLength(2);
+      expect(bodies[1]).toEqual(bodies[0]); // the same notice, signed alike
+      expect(JSON.parse(bodies[1]!.raw)).toMatchObject({ id: job.id, status: 'failed', intent: 'nowhere.to.go' });
+    } finally {
+      for (const p of processes) await p.client.close().catch(() => {});
+      await sql.end().catch(() => {});
+      await new Promise((resolve) => receiver.close(resolve));
       await db.cleanup();
     }
   });

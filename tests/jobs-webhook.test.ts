@@ -1,12 +1,15 @@
 // Job webhooks end to end: a real SDK client submits jobs that the fixture (a real child process)
 // runs; a node:http receiver on 127.0.0.1 checks each delivery's signature with the key that
-// `switchboard webhook-secret` prints. Retries use a 20 ms base so the suite stays fast.
+// `switchboard webhook-secret` prints. Retries use a 20 ms base so the suite stays fast. The
+// receiver is on loopback, so the first suite allows private webhook addresses; the second runs
+// with the default, which refuses them.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JobView } from '../src/domain/jobs/schema.js';
+import { nonPublicRange } from '../src/domain/jobs/webhook-target.js';
 import { cliEnv, runCli } from './support/cli.js';
 import { call, callError, describeEachProvider, rowCounts } from './support/harness.js';
 import { eventually, processesTagged, stdioFixture } from './support/fixture.js';
@@ -142,6 +145,98 @@ describeEachProvider(
     it('a job without a webhook has no webhook status', async () => {
       const job = await submit({ intent: 'hook.echo', arguments: { text: 'plain' } });
       expect(job).toMatchObject({ webhookUrl: null, webhookStatus: null, webhookAttempts: 0 });
+    });
+
+    it('delivers what a process that died mid-retry left due, counting its attempts', async () => {
+      // As a crashed process leaves it: the job ended, two attempts made, the last claim run out.
+      const past = new Date(Date.now() - 1000);
+      const job = await env.app.deps.db.job.create({
+        data: { owner: 'local', intent: 'hook.echo', arguments: {}, status: 'failed', error: 'lost', finishedAt: past, webhookUrl: `${base}/ok`, webhookStatus: 'pending', webhookAttempts: 2, webhookNextAt: past },
+      });
+      expect(await settled(job.id)).toMatchObject({ webhookStatus: 'delivered', webhookAttempts: 3 });
+      expect(deliveriesOf(job.id).map((d) => d.body)).toEqual([{ id: job.id, status: 'failed', intent: 'hook.echo', error: 'lost', finishedAt: past.toISOString() }]);
+      // …and one whose last attempt was claimed by a process that died: nothing is left to try.
+      const spent = await env.app.deps.db.job.create({
+        data: { owner: 'local', intent: 'hook.echo', arguments: {}, status: 'failed', error: 'lost', finishedAt: past, webhookUrl: `${base}/ok`, webhookStatus: 'pending', webhookAttempts: 5, webhookNextAt: past },
+      });
+      expect(await settled(spent.id)).toMatchObject({ webhookStatus: 'failed', webhookAttempts: 5 });
+      expect(deliveriesOf(spent.id)).toEqual([]);
+    });
+
+    it('names server and tool in the notice of a job that called them directly', async () => {
+      const job = await env.app.deps.db.job.create({
+        data: { owner: 'local', intent: null, server: 'webhook-fixture', tool: 'echo', version: '^1', arguments: {}, status: 'running', webhookUrl: `${base}/ok`, webhookStatus: 'pending', runAfter: new Date(Date.now() + 3_600_000) },
+      });
+      await call(client, 'job_update', { id: job.id, status: 'succeeded', result: { n: 1 } });
+      expect(await settled(job.id)).toMatchObject({ webhookStatus: 'delivered', webhookAttempts: 1 });
+      const finishedAt = (await get(job.id)).finishedAt;
+      expect(deliveriesOf(job.id).map((d) => d.body)).toEqual([{ id: job.id, status: 'succeeded', intent: null, server: 'webhook-fixture', tool: 'echo', version: '^1', result: { n: 1 }, finishedAt }]);
+    });
+  },
+  { env: { SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: '20', SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true' } },
+);
+
+describeEachProvider(
+  'job webhook addresses (default: public only)',
+  (env) => {
+    let client: Client;
+    let receiver: Server;
+    let port: number;
+    let received = 0;
+
+    beforeAll(async () => {
+      receiver = createServer((req, res) => {
+        received++;
+        res.end();
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      port = (receiver.address() as AddressInfo).port;
+      client = await env.connect();
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => receiver.close(resolve));
+    });
+
+    it('refuses a webhookUrl on a loopback, private, link-local, unique-local, CGNAT or unspecified address, saying how to fix it', async () => {
+      const before = await rowCounts(env.app);
+      const refused: [string, string][] = [
+        [`http://127.0.0.1:${port}/hook`, 'loopback'],
+        [`http://localhost:${port}/hook`, 'loopback'], // by what the name resolves to
+        ['http://10.1.2.3/hook', 'private'],
+        ['https://192.168.0.10/hook', 'private'],
+        ['http://169.254.169.254/latest/meta-data', 'linkLocal'],
+        ['http://100.64.0.1/hook', 'carrierGradeNat'],
+        ['http://0.0.0.0:8080/hook', 'unspecified'],
+        ['http://[::1]/hook', 'loopback'],
+        ['http://[fd00::1]/hook', 'uniqueLocal'],
+        ['http://[::ffff:10.0.0.1]/hook', 'private'],
+        ['http://[::10.0.0.1]/hook', 'ipv4Compatible'],
+        ['http://0x7f.1/hook', 'loopback'], // the URL parser reads it as 127.0.0.1
+      ];
+      for (const [webhookUrl, range] of refused) {
+        const error = await callError(client, 'job_submit', { intent: 'hook.echo', arguments: {}, webhookUrl });
+        expect(error, webhookUrl).toMatch(new RegExp(`^Invalid: webhookUrl: .* in the ${range} address range; webhooks are only sent to public addresses`));
+        expect(error, webhookUrl).toMatch(/Use a public http\(s\) URL .* SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=true/);
+      }
+      expect(await rowCounts(env.app)).toEqual(before);
+      // Public addresses pass (checked directly: a test sends nothing to the internet).
+      for (const address of ['93.184.215.14', '8.8.8.8', '2606:4700:4700::1111']) expect(nonPublicRange(address), address).toBeUndefined();
+    });
+
+    it('checks again when delivering: a stored URL that now points inside is never called', async () => {
+      // As if submitted while allowed, or while the name resolved elsewhere.
+      const stored = await Promise.all(
+        [`http://localhost:${port}/inside`, `http://127.0.0.1:${port}/inside`].map((webhookUrl) =>
+          env.app.deps.db.job.create({ data: { owner: 'local', intent: 'hook.echo', arguments: {}, status: 'running', webhookUrl, webhookStatus: 'pending', runAfter: new Date(Date.now() + 3_600_000) } }),
+        ),
+      );
+      for (const job of stored) await call(client, 'job_update', { id: job.id, status: 'failed', error: 'done elsewhere' });
+      for (const job of stored) {
+        await eventually(async () => (await env.app.deps.db.job.findUniqueOrThrow({ where: { id: job.id } })).webhookStatus === 'failed', 'the delivery to give up');
+        expect(await env.app.deps.db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ webhookStatus: 'failed', webhookAttempts: 5, webhookNextAt: null });
+      }
+      expect(received).toBe(0);
     });
   },
   { env: { SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: '20' } },

@@ -1,15 +1,19 @@
 // Jobs end to end through a real SDK client, against the fixture as a real child process: the
 // lifecycle, progress, retries with backoff, timeouts, cancel, idempotency, owner isolation,
-// policy, expired leases and two processes sharing one queue.
+// policy, expired leases and two processes sharing one queue. Then the queue's raw statements on a
+// store of their own (no workers competing): the rows they return are the rows Prisma reads.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { releaseLeases } from '../src/domain/jobs/claim.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimJobs, releaseLeases, succeedAndClaim } from '../src/domain/jobs/claim.js';
 import type { JobView } from '../src/domain/jobs/schema.js';
 import { createMcpServer } from '../src/transports/server.js';
-import { admin, call, callError, describeEachProvider, secondApp } from './support/harness.js';
+import { startJobWorkers } from '../src/domain/jobs/worker.js';
+import { createStore } from '../src/store/index.js';
+import pino from 'pino';
+import { admin, call, callError, createTestDatabase, describeEachProvider, providers, secondApp } from './support/harness.js';
 import { eventually, processesTagged, readFixtureLog, stdioFixture } from './support/fixture.js';
 import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -247,3 +251,83 @@ describeEachProvider('jobs', (env, provider) => {
     }
   });
 });
+
+for (const provider of providers) {
+  describe(`claim statements [${provider}]`, () => {
+    it('return whole rows, typed as job.findMany reads them; a success claims at most its limit in the same write', async () => {
+      const db = await createTestDatabase(provider);
+      const store = await createStore({ databaseUrl: db.databaseUrl, migrate: true });
+      const finished: string[][] = [];
+      const deps = { db: store.db, provider: store.provider, clock: () => new Date(), webhooks: { check: async () => {}, finished: (ids: string[]) => void finished.push(ids), close: async () => {} } };
+      try {
+        const due = (ms: number) => new Date(Date.now() - ms);
+        const rows = [
+          { owner: 'a', intent: 'claim.rows', arguments: { nested: { list: [1, 'two', null, true] }, n: 1.5 }, environment: 'prod', idempotencyKey: 'k', runAfter: due(3000), webhookUrl: 'https://hooks.example.com/a', webhookStatus: 'pending', isTask: true, ttlMs: 5000, pollIntervalMs: 100 },
+          { owner: 'b', intent: null, server: 'srv', tool: 'echo', version: '^1', arguments: {}, runAfter: due(2000), timeoutMs: 1234, maxAttempts: 3 },
+          { owner: 'c', intent: 'claim.rows', arguments: { text: 'ünïcødé ✓' }, runAfter: due(1000) },
+        ];
+        for (const data of rows) await store.db.job.create({ data });
+        const claimed = await claimJobs(deps, 'owner-1', 2, 30_000);
+        expect(claimed.map((j) => j.owner)).toEqual(['a', 'b']);
+        expect(claimed).toEqual(await store.db.job.findMany({ where: { id: { in: claimed.map((j) => j.id) } }, orderBy: { runAfter: 'asc' } }));
+
+        const [first, second] = claimed as [(typeof claimed)[number], (typeof claimed)[number]];
+        const handed = await succeedAndClaim(deps, first, 'owner-1', { content: [{ type: 'text', text: 'ok' }] }, 1, 30_000);
+        expect(handed.succeeded).toBe(true);
+        expect(handed.claimed.map((j) => j.owner)).toEqual(['c']);
+        expect(handed.claimed).toEqual(await store.db.job.findMany({ where: { owner: 'c' } }));
+        const done = await store.db.job.findUniqueOrThrow({ where: { id: first.id } });
+        expect(done).toMatchObject({ status: 'succeeded', progress: 100, result: { content: [{ type: 'text', text: 'ok' }] }, leaseExpiresAt: null });
+        expect(done.webhookNextAt).toEqual(done.finishedAt);
+        expect(finished).toEqual([[first.id]]); // its webhook is due: the delivery loop is woken
+
+        // Not this owner's job: nothing changes, and the queue is empty, so nothing is claimed.
+        expect(await succeedAndClaim(deps, second, 'someone-else', {}, 3, 30_000)).toEqual({ succeeded: false, claimed: [] });
+        expect((await succeedAndClaim(deps, second, 'owner-1', {}, 3, 30_000)).succeeded).toBe(true);
+        expect(await store.db.job.count({ where: { status: 'running' } })).toBe(1);
+        expect(finished).toHaveLength(1); // the second job has no webhook
+      } finally {
+        await store.close();
+        await db.cleanup();
+      }
+    });
+
+    it('a worker pool woken once drains a backlog by itself, never holding more jobs than its slots', async () => {
+      const db = await createTestDatabase(provider);
+      const store = await createStore({ databaseUrl: db.databaseUrl, migrate: true });
+      const deps = { db: store.db, provider: store.provider, clock: () => new Date(), webhooks: { check: async () => {}, finished() {}, close: async () => {} } };
+      const ran: string[] = [];
+      let held = 0;
+      let mostHeld = 0;
+      // An hour between polls: every claim here comes from wake() or from a slot handed on.
+      const workers = startJobWorkers(deps, {
+        concurrency: 3,
+        owner: 'pool-test',
+        log: pino({ level: 'silent' }),
+        pollMs: 3_600_000,
+        leaseMs: 30_000,
+        async run(job, options) {
+          mostHeld = Math.max(mostHeld, ++held);
+          await new Promise((r) => setImmediate(r));
+          held--; // before the success write, which may start the next job in this slot
+          ran.push(job.id);
+          await options.succeed({ n: ran.length });
+        },
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 50)); // the start-up claim found nothing
+        const runAfter = new Date(Date.now() - 1000);
+        await store.db.job.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ owner: 'local', intent: 'pool.test', arguments: { i }, runAfter })) });
+        workers.wake();
+        await eventually(async () => (await store.db.job.count({ where: { status: 'succeeded' } })) === 20, 'the backlog to drain');
+        expect(new Set(ran).size).toBe(20);
+        expect(ran).toHaveLength(20);
+        expect(mostHeld).toBeLessThanOrEqual(3);
+      } finally {
+        await workers.stop();
+        await store.close();
+        await db.cleanup();
+      }
+    });
+  });
+}

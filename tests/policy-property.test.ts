@@ -145,7 +145,9 @@ describe('linear-time regex against JavaScript', () => {
         const native = new RegExp(source);
         for (const s of inputs) expect(ours.test(s), `${source} on ${JSON.stringify(s)}`).toBe(native.test(s));
       }),
-      { numRuns: 3_000 },
+      // Seeded: JavaScript's own backtracking (the oracle) can take minutes on a rare generated
+      // pattern such as nested alternations under stars, which once stalled a CI run for 120 s.
+      { numRuns: 3_000, seed: Number(process.env.REGEX_PROPERTY_SEED ?? 20_261_128) },
     );
   });
 });

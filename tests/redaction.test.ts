@@ -53,6 +53,15 @@ describe('redaction corpus', () => {
 describe('redact by key name', () => {
   const { redact } = createRedactor();
 
+  it('keeps every value of an env or headers map out, under any name, and keeps the names', () => {
+    const registered = { name: 'svc', transport: { type: 'stdio', command: 'node', env: { FOO: 'plain-credential', EMPTY: '' }, headers: { 'X-Tenant': 'acme-secret' } } };
+    const { value, redactions } = redact(registered);
+    expect(value).toEqual({ name: 'svc', transport: { type: 'stdio', command: 'node', env: { FOO: '[REDACTED:secret]', EMPTY: '' }, headers: { 'X-Tenant': '[REDACTED:secret]' } } });
+    expect(redactions).toBe(2);
+    // Not a string map: visited like any other object.
+    expect(redact({ env: { nested: { name: 'x' } } }).value).toEqual({ env: { nested: { name: 'x' } } });
+  });
+
   it('replaces the whole value at any depth, whatever the case, separators or type', () => {
     const secrets = {
       Password: 'hunter2',

@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { searchTextFor } from '../src/domain/registry/search-text.js';
+import { ensureSearchIndex } from '../src/store/search-index.js';
 import { call, callError, describeEachProvider, rowCounts } from './support/harness.js';
 
 type Result = { server: { name: string; version: string }; score: number; matchedTools: string[] };
@@ -135,5 +136,31 @@ describeEachProvider('registry search and stats', (env) => {
   it('finds a reverse-DNS name by its parts on every provider', async () => {
     await call(client, 'registry_register', { name: 'io.github.acme/tides', version: '1.0.0', transport: { type: 'stdio', command: 'node' } });
     expect((await call<{ results: { server: { name: string } }[] }>(client, 'registry_search', { query: 'tides' })).results.map((r) => r.server.name)).toEqual(['io.github.acme/tides']);
+  });
+
+  // SQLite ranks a pool of the best matches (limit × 5) before joining them for filters and ties.
+  it('ranks every match, not just the first best ones: ties break by name, filters reach past them', async () => {
+    // More equally ranked matches than limit 2 pools, registered in reverse name order.
+    for (const letter of [...'abcdefghijkl'].reverse()) await register({ name: `quasar-${letter}`, version: '1.0.0', description: 'Quasar catalogue' });
+    await register({ name: 'quasar-z', version: '1.0.0', description: 'Quasar catalogue, ranked last by its many other words', status: 'deprecated' });
+    expect(await names({ query: 'quasar', limit: 2 })).toEqual(['quasar-a', 'quasar-b']);
+    expect(await names({ query: 'quasar', limit: 1, status: 'deprecated' })).toEqual(['quasar-z']);
+    expect(await names({ query: 'quasar', limit: 20 })).toEqual([...'abcdefghijklz'].map((letter) => `quasar-${letter}`));
+  });
+
+  it('gives a database from before the search objects existed its index on start', async () => {
+    const { db, provider } = env.app.deps;
+    const before = await names({ query: 'quasar', limit: 3 });
+    const old =
+      provider === 'postgresql'
+        ? [`ALTER TABLE "ServerVersion" DROP COLUMN "searchVector"`, `CREATE INDEX "ServerVersion_search_idx" ON "ServerVersion" USING gin (to_tsvector('simple', "searchText"))`]
+        : ['DROP TABLE server_search'];
+    for (const sql of old) await db.$executeRawUnsafe(sql);
+    await ensureSearchIndex(db, provider);
+    expect(await names({ query: 'quasar', limit: 3 })).toEqual(before);
+    if (provider === 'postgresql') {
+      const indexes = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'ServerVersion_search%'`);
+      expect(indexes.map((i) => i.name)).toEqual(['ServerVersion_searchVector_idx']);
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { Db } from '../store/index.js';
 import type { DomainCache } from './cache.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { KeyUsage } from './keys/usage.js';
+import type { RateLimits } from './ratelimit/check.js';
 import type { Redactor } from './redaction/index.js';
 import type { SecretBox } from './secrets.js';
 import type { TraceWriter } from './traces/writer.js';
@@ -29,10 +30,14 @@ export interface Deps {
   upstream: Upstream;
   /** Signed completion notices for jobs that name a webhookUrl. */
   webhooks: Webhooks;
+  /** This process's job workers: wake() has them look for due jobs now rather than at their next poll. */
+  workers: { wake(): void };
 }
 
 export interface Settings {
   staleAfterMs: number;
   upstreamTimeoutMs: number;
   health: { timeoutMs: number; degradedAfter: number; unhealthyAfter: number };
+  /** Per-principal limits on tool calls and HTTP requests. */
+  rateLimits: RateLimits;
 }

@@ -57,5 +57,5 @@ export function registerResourceHandlers(server: Server, app: App, session: Sess
     return { completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 } };
   });
 
-  registerSubscriptionHandlers(server, app, session, resources);
+  if (!session.stateless) registerSubscriptionHandlers(server, app, session, resources);
 }

@@ -1,17 +1,20 @@
 // The store: the one place that constructs PrismaClient. SQLite by default, PostgreSQL when the
-// URL says so; both generated clients have the same API, typed here as the SQLite one.
+// URL says so; both generated clients have the same API, typed here as the SQLite one. A start
+// loads only its provider's driver, and the PostgreSQL client only for PostgreSQL; the SQLite
+// client module (~2 ms, no query engine until instantiated) also carries the Prisma namespace.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type pg from 'pg';
-import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
-import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js';
-import { createAdapterFactory, createPgPool, providerOf, sqlitePath, type Provider } from './adapter.js';
-import { applyMigrations, readMigrations } from './schema-engine.js';
+import type { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
+import { openDriver, providerOf, sqlitePath, type Provider } from './adapter.js';
+import { readMigrations } from './migrations.js';
 import { ensureSearchIndex } from './search-index.js';
 
 export type Db = SqliteClient;
 export type { ServerVersion, DiscoveredTool, Route, Policy, ApiKey, Job, Trace } from '../generated/sqlite/client.js';
-/** Tagged-template SQL with bound parameters, for the few hot writes Prisma's model API is too slow for. */
+/**
+ * Tagged-template SQL with bound parameters, for the few hot writes Prisma's model API is too slow
+ * for. Its values (sql, join, empty, DbNull) come from the runtime both clients share.
+ */
 export { Prisma } from '../generated/sqlite/client.js';
 
 /** A unique constraint refused the write (Prisma P2002), e.g. a duplicate name+version. */
@@ -38,18 +41,18 @@ export interface Store {
 
 export async function createStore(options: StoreOptions): Promise<Store> {
   const provider = providerOf(options.databaseUrl);
-  let pool: pg.Pool | undefined;
-  let db: Db;
-  if (provider === 'postgresql') {
-    pool = createPgPool(options.databaseUrl, options.dbPoolSize ?? 10);
-    db = new PostgresClient({ adapter: createAdapterFactory(provider, options.databaseUrl, pool) }) as unknown as Db;
-  } else {
-    mkdirSync(dirname(sqlitePath(options.databaseUrl)), { recursive: true });
-    db = new SqliteClient({ adapter: createAdapterFactory(provider, options.databaseUrl) });
-  }
+  if (provider === 'sqlite') mkdirSync(dirname(sqlitePath(options.databaseUrl)), { recursive: true });
+  const { adapter, pool } = await openDriver(provider, options.databaseUrl, options.dbPoolSize ?? 10);
+  const db: Db =
+    provider === 'postgresql'
+      ? (new (await import('../generated/postgresql/client.js')).PrismaClient({ adapter }) as unknown as Db)
+      : new (await import('../generated/sqlite/client.js')).PrismaClient({ adapter });
   if (options.migrate) {
     // Loading the schema engine costs hundreds of milliseconds; most starts have nothing to apply.
-    if (!(await migrationsApplied(db, provider))) await applyMigrations(provider, options.databaseUrl);
+    if (!(await migrationsApplied(db, provider))) {
+      const { applyMigrations } = await import('./schema-engine.js');
+      await applyMigrations(provider, options.databaseUrl);
+    }
     await ensureSearchIndex(db, provider);
   }
   if (provider === 'sqlite') {

@@ -1,14 +1,16 @@
 // Prisma's schema engine in its WebAssembly form, driven through a driver adapter, so migrations
 // are created, checked and applied offline (no native engine download). The SQL it writes and the
 // `_prisma_migrations` rows it records are those of `prisma migrate deploy`.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import type { SchemaEngine, MigrationList } from '@prisma/schema-engine-wasm';
-import { createMigrationAdapterFactory, type Provider } from './adapter.js';
-import { prismaDir } from './paths.js';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import type { Provider } from './adapter.js';
+import { createMigrationAdapterFactory } from './migration-adapter.js';
+import { readMigrations, schemaPath } from './migrations.js';
+
+// The migration tooling (tests, scripts/new-migration.ts) finds them next to the engine.
+export { migrationsChecksum, migrationsDir, readMigrations, schemaPath } from './migrations.js';
 
 type WasmBindings = typeof import('@prisma/schema-engine-wasm') & { __wbg_set_wasm(exports: unknown): void };
 
@@ -29,41 +31,6 @@ function loadBindings(): Promise<WasmBindings> {
     return bg;
   })();
   return bindings;
-}
-
-export function schemaPath(provider: Provider): string {
-  return join(prismaDir, provider, 'schema.prisma');
-}
-
-export function migrationsDir(provider: Provider): string {
-  return join(prismaDir, provider, 'migrations');
-}
-
-/** The committed migrations of a provider, read as the Prisma CLI reads them. */
-export function readMigrations(provider: Provider): MigrationList {
-  const baseDir = migrationsDir(provider);
-  const lockPath = join(baseDir, 'migration_lock.toml');
-  const names = existsSync(baseDir)
-    ? readdirSync(baseDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
-    : [];
-  return {
-    baseDir,
-    lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },
-    shadowDbInitScript: '',
-    migrationDirectories: names.map((name) => ({
-      path: name,
-      migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: readFileSync(join(baseDir, name, 'migration.sql'), 'utf8') } },
-    })),
-  };
-}
-
-export function migrationsChecksum(list: MigrationList): string {
-  const hash = createHash('sha256');
-  for (const dir of list.migrationDirectories) {
-    hash.update(dir.path);
-    if (dir.migrationFile.content.tag === 'ok') hash.update(dir.migrationFile.content.value);
-  }
-  return hash.digest('hex');
 }
 
 const noFilters = { externalTables: [], externalEnums: [] };

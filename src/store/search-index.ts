@@ -1,6 +1,7 @@
 // Full-text search objects that schema.prisma cannot express (an FTS5 virtual table with its
-// triggers; a PostgreSQL expression GIN index). They are created idempotently after migrations
-// rather than inside one, so the committed migrations stay an exact image of schema.prisma.
+// triggers; a PostgreSQL generated tsvector column with its GIN index). They are created
+// idempotently after migrations rather than inside one, so the committed migrations stay an exact
+// image of schema.prisma.
 import type { Provider } from './adapter.js';
 import type { Db } from './index.js';
 
@@ -24,12 +25,22 @@ const sqliteStatements = [
    END`,
 ];
 
-/** The document PostgreSQL indexes; queries must use the same expression to hit the index. */
-export const pgSearchDocument = `to_tsvector('simple', coalesce("name", '') || ' ' || coalesce("title", '') || ' ' || coalesce("description", '') || ' ' || "searchText")`;
+// PostgreSQL keeps the weighted document in a stored generated column, so ranking reads it rather
+// than re-parsing four fields for every matching row. Weights mirror SQLite's bm25 column weights
+// (name A, title B, description C, searchText D). The column is not in the Prisma model: Prisma
+// never selects or writes it, and PostgreSQL computes it on every insert and update.
+const pgSearchVector = `setweight(to_tsvector('simple', coalesce("name", '')), 'A') || setweight(to_tsvector('simple', coalesce("title", '')), 'B') || setweight(to_tsvector('simple', coalesce("description", '')), 'C') || setweight(to_tsvector('simple', "searchText"), 'D')`;
+
+const pgStatements = [
+  `ALTER TABLE "ServerVersion" ADD COLUMN IF NOT EXISTS "searchVector" tsvector GENERATED ALWAYS AS (${pgSearchVector}) STORED`,
+  `CREATE INDEX IF NOT EXISTS "ServerVersion_searchVector_idx" ON "ServerVersion" USING gin ("searchVector")`,
+  // The expression index earlier versions created; queries no longer use it.
+  `DROP INDEX IF EXISTS "ServerVersion_search_idx"`,
+];
 
 export async function ensureSearchIndex(db: Db, provider: Provider): Promise<void> {
   if (provider === 'postgresql') {
-    await db.$executeRawUnsafe(`CREATE INDEX IF NOT EXISTS "ServerVersion_search_idx" ON "ServerVersion" USING gin (${pgSearchDocument})`);
+    for (const sql of pgStatements) await db.$executeRawUnsafe(sql);
     return;
   }
   const existed = await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM sqlite_master WHERE name = 'server_search'`);

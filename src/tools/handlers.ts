@@ -2,20 +2,28 @@
 // McpServer does not: JSON-RPC -32602 for an unknown tool, pagination, our own validation
 // messages, JSON Schema 2020-12 from zod, and tools filtered and authorized per principal.
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type CreateTaskResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
 import { DomainError } from '../domain/errors.js';
+import { unacceptable } from '../domain/json-guard.js';
 import { keptResult } from '../domain/upstream/port.js';
 import { authorize, visibleActions } from '../domain/policy/authorize.js';
+import { checkRateLimit, rateLimitFacts, rateLimitMessage } from '../domain/ratelimit/check.js';
 import type { Session } from '../transports/session.js';
 import { allTools } from './index.js';
+import { followTask } from './tasks.js';
 import type { Tool, ToolContext, TraceAnnotations } from './tool.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { newSpanId, newTraceIds, parentFrom, redactPayloads } from '../domain/traces/record.js';
 
 const PAGE = 100;
+
+// Registered with a loose schema: with CallToolRequestSchema itself, a request the SDK cannot parse
+// (arguments that are not an object) fails before the SDK's own check and comes back as -32603
+// Internal error; this way that check answers it, as -32602 Invalid params.
+const AnyToolCall = z.object({ method: z.literal('tools/call'), params: z.looseObject({}) });
 
 /** The tools/list entry of a tool: its JSON Schemas as clients see them. */
 export function describeTool(tool: Tool): McpTool {
@@ -26,12 +34,17 @@ export function describeTool(tool: Tool): McpTool {
     inputSchema: z.toJSONSchema(tool.input, { io: 'input' }) as McpTool['inputSchema'],
     ...(tool.output ? { outputSchema: z.toJSONSchema(tool.output, { io: 'output' }) as McpTool['outputSchema'] } : {}),
     annotations: { title: tool.title, ...tool.annotations },
+    ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
   };
 }
 
+// Described once per tool list: stateless HTTP builds a server per request.
+const described = new WeakMap<Tool[], { byName: Map<string, Tool>; listed: McpTool[] }>();
+
 export function registerToolHandlers(server: Server, app: App, session: Session, tools: Tool[] = allTools): void {
-  const byName = new Map(tools.map((t) => [t.name, t]));
-  const listed = tools.map(describeTool);
+  let known = described.get(tools);
+  if (!known) described.set(tools, (known = { byName: new Map(tools.map((t) => [t.name, t])), listed: tools.map(describeTool) }));
+  const { byName, listed } = known;
 
   server.setRequestHandler(ListToolsRequestSchema, async (request) => {
     const start = request.params?.cursor ? Number.parseInt(Buffer.from(request.params.cursor, 'base64url').toString(), 10) : 0;
@@ -43,15 +56,22 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
     return { tools: pageOfTools, ...(next ? { nextCursor: next } : {}) };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  server.setRequestHandler(AnyToolCall, async (loose, extra): Promise<CallToolResult | CreateTaskResult> => {
+    // The SDK's tools/call wrapper has checked it against CallToolRequestSchema (-32602 if not).
+    const request = loose as CallToolRequest;
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. Call tools/list to see the tools available to you.`);
+    const task = request.params.task;
+    if (task && !tool.taskSupport) {
+      const capable = tools.filter((t) => t.taskSupport).map((t) => t.name);
+      throw new McpError(ErrorCode.MethodNotFound, `${tool.name} does not run as a task; call it without params.task. Tools that do: ${capable.join(', ')}.`);
+    }
     const startedAt = new Date();
     const started = performance.now();
     const parent = parentFrom(request.params._meta);
     const trace = parent ? { traceId: parent.traceId, spanId: newSpanId() } : newTraceIds();
     const annotations: TraceAnnotations = {};
-    const outcome = await callTool(tool, request.params.arguments ?? {}, { trace, annotations, progressToken: request.params._meta?.progressToken, extra });
+    const outcome = await callTool(tool, request.params.arguments ?? {}, { trace, annotations, progressToken: request.params._meta?.progressToken, extra, task });
     await app.deps.traces.write({
       ...trace,
       parentSpanId: parent?.parentSpanId ?? null,
@@ -75,17 +95,33 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
       error: outcome.result.isError ? app.deps.redactor.redactString(textOf(outcome.result)).value : null,
       errorType: outcome.errorType ?? null,
       latencyMs: performance.now() - started,
-      ...redactPayloads(app.deps.redactor, request.params.arguments ?? {}, tool.output ? outcome.result.structuredContent : keptResult(outcome.result)),
+      ...redactPayloads(app.deps.redactor, request.params.arguments ?? {}, outcome.created ?? (tool.output ? outcome.result.structuredContent : keptResult(outcome.result))),
     });
+    if (outcome.created) {
+      void followTask(server, app, session, outcome.created.task, request.params._meta?.progressToken).catch((error: unknown) => app.log.warn({ err: error }, 'following a task failed'));
+      return outcome.created;
+    }
+    // A task-augmented call answers with a task or a JSON-RPC error: what went wrong before the task existed.
+    if (task) throw new McpError(ErrorCode.InvalidParams, textOf(outcome.result));
     return outcome.result;
   });
 
-  type Outcome = { result: CallToolResult; status: 'ok' | 'error' | 'denied'; decision?: 'allow' | 'deny'; errorType?: string };
-  type CallState = { trace: ToolContext['trace']; annotations: TraceAnnotations; progressToken: string | number | undefined; extra: RequestHandlerExtra<ServerRequest, ServerNotification> };
+  type Outcome = { result: CallToolResult; status: 'ok' | 'error' | 'denied'; decision?: 'allow' | 'deny'; errorType?: string; created?: CreateTaskResult };
+  type CallState = {
+    trace: ToolContext['trace'];
+    annotations: TraceAnnotations;
+    progressToken: string | number | undefined;
+    extra: RequestHandlerExtra<ServerRequest, ServerNotification>;
+    task: { ttl?: number } | undefined;
+  };
 
-  async function callTool(tool: Tool, args: unknown, { trace, annotations, progressToken, extra }: CallState): Promise<Outcome> {
-    const parsed = tool.input.safeParse(args);
-    if (!parsed.success) return { result: errorResult(invalidArguments(tool.name, parsed.error)), status: 'error', errorType: 'invalid_arguments' };
+  async function callTool(tool: Tool, args: unknown, { trace, annotations, progressToken, extra, task }: CallState): Promise<Outcome> {
+    const bad = unacceptable(args);
+    const parsed = bad ? undefined : tool.input.safeParse(args);
+    if (!parsed?.success) {
+      const issues = bad ? [bad] : parsed!.error.issues;
+      return { result: errorResult(invalidArguments(tool.name, issues)), status: 'error', errorType: 'invalid_arguments' };
+    }
     const environment = tool.environment?.(parsed.data);
     const decision = await authorize(app.deps, {
       principal: session.principal,
@@ -97,6 +133,13 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
     if (decision.decision === 'deny') {
       const text = `Denied: ${decision.reason}. Nothing was done; ask an administrator for a policy that allows it (policy_evaluate with explain: true shows why).`;
       return { result: errorResult(text), status: 'denied', decision: 'deny', errorType: 'denied' };
+    }
+    // After the policy: a refused call does not use up the caller's allowance.
+    const limited = await checkRateLimit(app.deps, rateLimitFacts(session.principal.id, tool.name, parsed.data));
+    if (!limited.allowed) {
+      const { retryAfterMs, limit, windowMs, scope } = limited;
+      const result = { ...errorResult(rateLimitMessage(limited)), _meta: { 'switchboard/rateLimit': { retryAfterMs, limit, windowMs, scope } } };
+      return { result, status: 'error', decision: 'allow', errorType: 'rate_limited' };
     }
     const ctx: ToolContext = {
       app,
@@ -115,6 +158,13 @@ export function registerToolHandlers(server: Server, app: App, session: Session,
       },
     };
     try {
+      if (task) {
+        // The job the task is: created in the task store (the SDK hands its requests on), run later by a job worker.
+        if (!extra.taskStore) throw new Error('task-augmented call without a task store');
+        const created = await extra.taskStore.createTask({ ...(task.ttl !== undefined ? { ttl: task.ttl } : {}) });
+        ctx.annotate({ jobId: created.taskId, ...tool.annotateTask?.(parsed.data) });
+        return { result: { content: [] }, created: { task: created }, status: 'ok', decision: 'allow' };
+      }
       const answer = await tool.run(parsed.data, ctx);
       if ('passthrough' in answer) {
         const failed = answer.passthrough.isError === true;
@@ -137,7 +187,7 @@ function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
 
-function invalidArguments(tool: string, error: z.ZodError): string {
-  const lines = error.issues.map((issue) => `- ${issue.path.length ? issue.path.join('.') : '(arguments)'}: ${issue.message}`);
+function invalidArguments(tool: string, issues: { path: PropertyKey[]; message: string }[]): string {
+  const lines = issues.map((issue) => `- ${issue.path.length ? issue.path.map(String).join('.') : '(arguments)'}: ${issue.message}`);
   return `Invalid arguments for ${tool}:\n${lines.join('\n')}\nFix these and call again; tools/list shows the input schema.`;
 }

@@ -2,6 +2,7 @@
 import { invokeTools } from './invoke.js';
 import { jobTools } from './jobs.js';
 import { keyTools } from './keys.js';
+import { packTools } from './packs.js';
 import { policyTools } from './policies.js';
 import { registryTools } from './registry.js';
 import { registryDiscoveryTools } from './registry-discovery.js';
@@ -11,4 +12,4 @@ import { routeTools } from './routes.js';
 import { traceTools } from './traces.js';
 import type { Tool } from './tool.js';
 
-export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryHealthTools, ...registryTransferTools, ...routeTools, ...invokeTools, ...jobTools, ...policyTools, ...traceTools, ...keyTools];
+export const allTools: Tool[] = [...registryTools, ...registryDiscoveryTools, ...registryHealthTools, ...registryTransferTools, ...routeTools, ...invokeTools, ...jobTools, ...policyTools, ...traceTools, ...packTools, ...keyTools];

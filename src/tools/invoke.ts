@@ -17,6 +17,8 @@ export const invokeTools = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     target: (a) => a.intent ?? a.server ?? '',
     environment: (a) => a.environment,
+    taskSupport: 'optional',
+    annotateTask: (a) => ({ intent: a.intent ?? null, serverName: a.server ?? null, environment: a.environment ?? null }),
     async run(args, ctx) {
       const { result, target, upstreamLatencyMs } = await invoke(ctx.app.deps, ctx.principal, args, {
         signal: ctx.signal,

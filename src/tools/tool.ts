@@ -49,6 +49,10 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject
   /** The environment the call acts in, for policy decisions (invoke's environment argument). */
   environment?: (args: z.output<I>) => string | undefined;
   run(args: z.output<I>, ctx: ToolContext): Promise<ToolAnswer<O>>;
+  /** Present when the tool also runs as an MCP task (a task-augmented tools/call makes a job; src/tools/tasks.ts). */
+  taskSupport?: 'optional';
+  /** What a task-augmented call's trace records of it before the job runs. */
+  annotateTask?: (args: z.output<I>) => TraceAnnotations;
 }
 
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(tool: Tool<I, O>): Tool {

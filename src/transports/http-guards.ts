@@ -1,10 +1,25 @@
 // Checks a request to /mcp passes before it reaches MCP: Host (DNS rebinding), Origin (browser
 // pages), body size and JSON syntax. Every refusal is a JSON-RPC error body with the HTTP status
-// the spec asks for, and says how to get it accepted.
+// the spec asks for, and says how to get it accepted. Past authentication, the per-principal
+// request limit.
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { App } from '../app.js';
+import type { Principal } from '../domain/principal.js';
+import { checkHttpRateLimit, rateLimitMessage } from '../domain/ratelimit/check.js';
 
-export function jsonRpcError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+export function jsonRpcError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}, data?: Record<string, unknown>): void {
+  res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message, ...(data ? { data } : {}) }, id: null });
+}
+
+/** 429 with Retry-After (whole seconds) once the principal is past SWITCHBOARD_HTTP_RATE_LIMIT. */
+export function rateLimitGuard(app: App): RequestHandler {
+  return async (_req, res, next) => {
+    const decision = await checkHttpRateLimit(app.deps, (res.locals.principal as Principal).id);
+    if (decision.allowed) return next();
+    app.metrics.httpRateLimited();
+    const { retryAfterMs, limit, windowMs, scope } = decision;
+    jsonRpcError(res, 429, -32000, rateLimitMessage(decision), { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) }, { retryAfterMs, limit, windowMs, scope });
+  };
 }
 
 const loopbackNames = ['localhost', '127.0.0.1', '[::1]'];
@@ -52,7 +67,7 @@ export function originGuard(allowedOrigins: string[], ownOrigins: () => string[]
     }
     res.set({
       'Access-Control-Allow-Origin': origin,
-      'Access-Control-Expose-Headers': 'Mcp-Session-Id, WWW-Authenticate',
+      'Access-Control-Expose-Headers': 'Mcp-Session-Id, WWW-Authenticate, Retry-After',
       Vary: 'Origin',
     });
     if (req.method !== 'OPTIONS') return next();

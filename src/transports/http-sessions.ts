@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isJSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Response } from 'express';
 import type { App } from '../app.js';
 import type { Principal } from '../domain/principal.js';
@@ -85,7 +85,7 @@ export class SessionRegistry {
     const session: Session = { principal, transport: 'http', context };
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      eventStore: new BoundedEventStore(this.app.config.eventStoreSize),
+      eventStore: new BoundedEventStore(this.app.config.eventStoreSize, this.app.config.eventStoreBytes),
       onsessioninitialized: (id) => {
         session.sessionId = id;
         const entry: HttpSession = { transport, server, principal, calls, openRequests: 0 };
@@ -133,7 +133,8 @@ export class SessionRegistry {
       try {
         await send(message, options);
       } finally {
-        if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id !== undefined) {
+        // A response (its shape is the SDK's own doing; a full schema parse per message costs more than the check).
+        if (('result' in message || 'error' in message) && 'id' in message && message.id !== undefined) {
           calls.get(message.id)?.();
           calls.delete(message.id);
         }

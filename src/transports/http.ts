@@ -1,6 +1,7 @@
 // Streamable HTTP at /mcp (MCP 2025-11-25): bearer-authenticated, Host- and Origin-checked,
-// body-limited, one session per client with resumable streams; /healthz and /readyz; and a
-// close() that lets calls in progress finish before it lets go of sessions and connections.
+// body-limited, rate-limited per principal, one session per client with resumable streams;
+// /healthz, /readyz and Prometheus /metrics; and a close() that lets calls in progress finish
+// before it lets go of sessions and connections.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -8,8 +9,9 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import type { App } from '../app.js';
 import type { Principal } from '../domain/principal.js';
 import { createAuthenticator, type Authenticator } from './auth.js';
-import { bodyErrors, hostGuard, jsonRpcError, originGuard } from './http-guards.js';
+import { bodyErrors, hostGuard, jsonRpcError, originGuard, rateLimitGuard } from './http-guards.js';
 import { InFlight, SessionRegistry } from './http-sessions.js';
+import { handleStateless } from './http-stateless.js';
 
 export interface HttpServer {
   /** Where MCP clients connect: `http://<host>:<port>/mcp`. */
@@ -101,7 +103,13 @@ function routes(app: App, { host, origin, work, sessions, authenticator, state }
     res.locals.principal = result.principal;
     next();
   };
-  web.use('/mcp', hostGuard(host, config.allowedHosts), originGuard(config.allowedOrigins, () => ownOrigins), admit, authenticate);
+  // Scrapes need a key too unless SWITCHBOARD_METRICS_PUBLIC says the network is private.
+  web.get('/metrics', hostGuard(host, config.allowedHosts), ...(config.metricsPublic ? [] : [authenticate]), async (_req, res) => {
+    const { contentType, body } = await app.metrics.scrape();
+    res.setHeader('Content-Type', contentType); // as given: express would reorder its parameters
+    res.end(body);
+  });
+  web.use('/mcp', hostGuard(host, config.allowedHosts), originGuard(config.allowedOrigins, () => ownOrigins), admit, authenticate, rateLimitGuard(app));
   web.use('/mcp', express.json({ limit: config.bodyLimit }), bodyErrors(config.bodyLimit));
   web.all('/mcp', async (req, res) => {
     if (res.locals.late && startsWork(req)) {
@@ -111,6 +119,7 @@ function routes(app: App, { host, origin, work, sessions, authenticator, state }
       return jsonRpcError(res, 405, -32000, 'Method not allowed: /mcp takes POST (messages), GET (notification stream) and DELETE (end the session).', { Allow: 'GET, POST, DELETE' });
     }
     const principal = res.locals.principal as Principal;
+    if (config.httpStateless) return handleStateless(app, principal, req, res);
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
       const transport = sessions.attach(id, principal, res);

@@ -8,4 +8,6 @@ export interface Session {
   sessionId?: string;
   /** Request facts policies may test as context.* (e.g. ip). */
   context?: Record<string, unknown>;
+  /** Stateless HTTP: the server lives for one request, so nothing that needs a later message (subscriptions) is offered. */
+  stateless?: boolean;
 }

@@ -11,9 +11,9 @@ export async function cancelJob(deps: Deps, scope: JobScope, id: string): Promis
     const job = await findJob(deps, scope, id);
     const now = deps.clock();
     if (job.status === 'queued') {
-      const { count } = await deps.db.job.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', cancelRequested: true, finishedAt: now } });
+      const { count } = await deps.db.job.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', cancelRequested: true, finishedAt: now, webhookNextAt: now } });
       if (count > 0) {
-        deps.webhooks.finished([id]);
+        if (job.webhookUrl !== null) deps.webhooks.finished([id]);
         break;
       }
     } else if (job.status === 'running') {

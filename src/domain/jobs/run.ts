@@ -1,7 +1,8 @@
 // One attempt of a claimed job: invoke its intent as its owner, pass progress to the row, and
-// record the outcome — succeeded, cancelled, back to the queue with backoff, or failed. Every write
-// is conditional on this process still holding the job's lease, so a job another process took over
-// (or job_update finished) is left alone.
+// record the outcome — succeeded (through the worker's options.succeed, which may claim the next
+// jobs in the same statement), cancelled, back to the queue with backoff, or failed. Every write is
+// conditional on this process still holding the job's lease, so a job another process took over
+// (or job_update finished) is left alone. A write that ends a job makes its webhook due with it.
 import { Prisma, type Job } from '../../store/index.js';
 import type { Deps } from '../deps.js';
 import { DomainError } from '../errors.js';
@@ -15,6 +16,8 @@ export interface RunOptions {
   signal: AbortSignal;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** Records the attempt's success (the worker may claim its next jobs in the same statement); false when the job was no longer this owner's. */
+  succeed(result: Prisma.InputJsonValue): Promise<boolean>;
 }
 
 /** Progress is written at most this often; the last report in a burst is written when it ends. */
@@ -40,17 +43,13 @@ export async function runJob(deps: Deps, job: Job, options: RunOptions): Promise
       attempt.errorType = 'tool_error';
       return await failAttempt(deps, job, options, attempt.error, true);
     }
-    const done = await deps.db.job.updateMany({ where: mine, data: { status: 'succeeded', progress: 100, result: keptResult(result) as Prisma.InputJsonValue, error: null, finishedAt: deps.clock(), leaseExpiresAt: null } });
-    if (done.count > 0) deps.webhooks.finished([job.id]);
+    await options.succeed(keptResult(result) as Prisma.InputJsonValue);
   } catch (error) {
     await progress.done();
     attempt.error = error instanceof Error ? error.message : String(error);
     attempt.errorType = options.signal.aborted ? 'cancelled' : 'upstream';
     if (options.signal.aborted) {
-      if (options.signal.reason === 'cancelled') {
-        const done = await deps.db.job.updateMany({ where: mine, data: { status: 'cancelled', error: 'Cancelled by job_cancel while running.', finishedAt: deps.clock(), leaseExpiresAt: null } });
-        if (done.count > 0) deps.webhooks.finished([job.id]);
-      }
+      if (options.signal.reason === 'cancelled') await finishJob(deps, job, mine, { status: 'cancelled', error: 'Cancelled by job_cancel while running.' });
       return; // 'lost': someone else owns the job's fate now; 'stopping' never aborts.
     }
     // Arguments that fail the tool's schema will fail again: no point retrying them.
@@ -69,11 +68,20 @@ async function failAttempt(deps: Deps, job: Job, options: RunOptions, message: s
     const queued = await deps.db.job.updateMany({ where: { ...mine, cancelRequested: false }, data: { status: 'queued', error: message, runAfter, leaseExpiresAt: null } });
     if (queued.count > 0) return;
     // A cancel asked for while this attempt failed: no retry, the job ends cancelled.
-    const cancelled = await deps.db.job.updateMany({ where: { ...mine, cancelRequested: true }, data: { status: 'cancelled', error: message, finishedAt: now, leaseExpiresAt: null } });
-    if (cancelled.count > 0) return deps.webhooks.finished([job.id]);
+    if (await finishJob(deps, job, { ...mine, cancelRequested: true }, { status: 'cancelled', error: message })) return;
   }
-  const failed = await deps.db.job.updateMany({ where: mine, data: { status: 'failed', error: message, finishedAt: now, leaseExpiresAt: null } });
-  if (failed.count > 0) deps.webhooks.finished([job.id]);
+  await finishJob(deps, job, mine, { status: 'failed', error: message });
+}
+
+/**
+ * Ends the job if `where` still matches (this process holds it): finishedAt and webhookNextAt are
+ * set in the same write, so the webhook is due the moment the job ends, whoever delivers it.
+ */
+async function finishJob(deps: Pick<Deps, 'db' | 'clock' | 'webhooks'>, job: Pick<Job, 'id' | 'webhookUrl'>, where: Prisma.JobWhereInput, data: Prisma.JobUpdateManyMutationInput): Promise<boolean> {
+  const now = deps.clock();
+  const { count } = await deps.db.job.updateMany({ where, data: { ...data, finishedAt: now, webhookNextAt: now, leaseExpiresAt: null } });
+  if (count > 0 && job.webhookUrl !== null) deps.webhooks.finished([job.id]);
+  return count > 0;
 }
 
 /** What a job calls: its intent, or (a task of invoke with server and tool) a server's tool directly. */

@@ -27,7 +27,7 @@ export const submitJobInput = z.object({
     .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL, e.g. https://hooks.example.com/switchboard' })
     .max(2000)
     .optional()
-    .describe('When the job ends (succeeded, failed or cancelled), this URL gets a signed POST with { id, status, intent, result or error, finishedAt }; retried with backoff on errors.'),
+    .describe('When the job ends (succeeded, failed or cancelled), this URL gets a signed POST with { id, status, intent (or server and tool), result or error, finishedAt }; retried with backoff on errors. Private and loopback addresses are refused unless the server allows them.'),
 });
 export type SubmitJobInput = z.infer<typeof submitJobInput>;
 
@@ -64,6 +64,7 @@ export const jobView = z.object({
   arguments: z.unknown(),
   idempotencyKey: z.string().nullable(),
   status: jobStatus,
+  task: z.boolean().describe('Started as an MCP task (a task-augmented tools/call of invoke): tasks/get and tasks/result answer for it too.'),
   progress: z.number().describe('Percent done, 0–100.'),
   progressMessage: z.string().nullable(),
   result: z.unknown().describe('The upstream result (content, structuredContent) once succeeded; null before.'),
@@ -97,6 +98,7 @@ export function toJobView(j: Job): JobView {
     arguments: j.arguments,
     idempotencyKey: j.idempotencyKey,
     status: jobStatus.parse(j.status),
+    task: j.isTask,
     progress: j.progress,
     progressMessage: j.progressMessage,
     result: j.result ?? null,

@@ -1,5 +1,6 @@
-// job_submit: store a queued job owned by the caller. Submitting is authorized as action invoke on
-// the intent too (besides job_submit itself), so a job is never a way around an invoke deny.
+// job_submit: store a queued job owned by the caller, and wake this process's workers so it starts
+// at once. Submitting is authorized as action invoke on the intent too (besides job_submit itself),
+// so a job is never a way around an invoke deny.
 import { Prisma, isUniqueViolation, type Job } from '../../store/index.js';
 import type { Deps } from '../deps.js';
 import { Denied } from '../errors.js';
@@ -29,6 +30,7 @@ export async function submitJob(deps: Deps, principal: Principal, input: SubmitJ
     const existing = await deps.db.job.findUnique({ where: { owner_idempotencyKey: { owner: principal.id, idempotencyKey: key } } });
     if (existing) return { job: existing, created: false };
   }
+  if (input.webhookUrl) await deps.webhooks.check(input.webhookUrl);
   try {
     const job = await deps.db.job.create({
       data: {
@@ -43,6 +45,7 @@ export async function submitJob(deps: Deps, principal: Principal, input: SubmitJ
         ...(input.webhookUrl ? { webhookUrl: input.webhookUrl, webhookStatus: 'pending' } : {}),
       },
     });
+    deps.workers.wake();
     return { job, created: true };
   } catch (error) {
     // The same key submitted twice at once: the other call created it; answer with that job.

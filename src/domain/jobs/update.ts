@@ -21,6 +21,7 @@ export async function updateJob(deps: Deps, scope: JobScope, input: UpdateJobInp
       ? {
           status: input.status,
           finishedAt: now,
+          webhookNextAt: now,
           leaseExpiresAt: null,
           ...(input.status === 'succeeded' ? { progress: 100, result: input.result === undefined ? Prisma.DbNull : (input.result as Prisma.InputJsonValue) } : { error: input.error! }),
         }
@@ -32,6 +33,6 @@ export async function updateJob(deps: Deps, scope: JobScope, input: UpdateJobInp
     const current = await findJob(deps, scope, input.id);
     throw new Conflict(`Job ${input.id} has already finished (${current.status}); a finished job does not change. Submit a new job instead.`);
   }
-  if (finishing) deps.webhooks.finished([job.id]);
+  if (finishing && job.webhookUrl !== null) deps.webhooks.finished([job.id]);
   return toJobView(await findJob(deps, scope, input.id));
 }

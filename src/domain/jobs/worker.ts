@@ -1,11 +1,15 @@
-// The job worker pool of one process: claims due jobs (up to `concurrency` at a time) with a
-// lease, runs each through invoke, heartbeats the leases, aborts jobs that are cancelled or taken
-// away, and puts jobs that lost their worker back in the queue. Every process runs one; the
-// leases make each job run in exactly one of them.
+// The job worker pool of one process: claims due jobs with a lease — every slot free at that
+// moment in one statement, never more — runs each (through invoke, see run.ts), heartbeats the
+// leases, aborts jobs that are cancelled or taken away, and puts jobs that lost their worker back
+// in the queue. Every process runs one; the leases make each job run in exactly one of them. A job
+// that succeeds hands its slot on in its success write (succeedAndClaim); a slot freed otherwise,
+// or wake() (job_submit), starts a claim at once; the poll timer catches the rest (jobs submitted
+// elsewhere, retries falling due).
 import type { Logger } from 'pino';
+import type { Job, Prisma } from '../../store/index.js';
 import type { Deps } from '../deps.js';
-import { claimJobs, jobsToStop, reclaimExpired, releaseLeases, renewLeases } from './claim.js';
-import { runJob } from './run.js';
+import { claimJobs, jobsToStop, reclaimExpired, releaseLeases, renewLeases, succeedAndClaim, succeedJob } from './claim.js';
+import type { RunOptions } from './run.js';
 
 export interface JobWorkerOptions {
   /** Jobs run at once by this process; 0 runs none. */
@@ -22,52 +26,103 @@ export interface JobWorkerOptions {
   retryMaxMs?: number;
   /** How long stop() waits for running jobs before releasing their leases (default 5 s). */
   drainMs?: number;
+  /** Runs one attempt of a claimed job and records its outcome: runJob with the app's deps. */
+  run(job: Job, options: RunOptions): Promise<void>;
 }
 
 export interface JobWorkers {
+  /** Looks for due jobs now (a job was just submitted), rather than at the next poll. */
+  wake(): void;
   /** Stops claiming, waits (up to drainMs) for running jobs, then puts the unfinished ones back in the queue. */
   stop(): Promise<void>;
 }
 
-export function startJobWorkers(deps: Deps, options: JobWorkerOptions): JobWorkers {
-  if (options.concurrency <= 0) return { stop: async () => {} };
+export function startJobWorkers(deps: Pick<Deps, 'db' | 'clock' | 'provider' | 'webhooks'>, options: JobWorkerOptions): JobWorkers {
+  if (options.concurrency <= 0) return { wake() {}, stop: async () => {} };
   const { owner, log, leaseMs } = options;
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let stopped = false;
-  let loop: Promise<void> | undefined;
+  /** Slots that claims under way are filling: a slot is free when it is neither running nor being claimed. */
+  let claiming = 0;
+  const claims = new Set<Promise<void>>();
+  let sweep: Promise<void> | undefined;
   let lastSweep = 0;
 
-  const claimRound = async () => {
-    // Leases lapse on the scale of leaseMs; looking for them a few times per lease is enough.
-    if (Date.now() - lastSweep >= Math.min(leaseMs / 3, 1000)) {
-      lastSweep = Date.now();
-      const reclaimed = await reclaimExpired(deps);
-      if (reclaimed > 0) log.warn({ reclaimed }, 'jobs whose worker stopped answering were put back in the queue');
-    }
-    // Keep claiming while full batches come back: a backlog drains without waiting for the timer.
-    while (!stopped) {
-      const free = options.concurrency - running.size;
-      if (free <= 0) return;
-      const jobs = await claimJobs(deps, owner, free, leaseMs);
-      for (const job of jobs) {
-        const controller = new AbortController();
-        const done = runJob(deps, job, { owner, signal: controller.signal, retryBaseMs: options.retryBaseMs ?? 1000, retryMaxMs: options.retryMaxMs ?? 300_000 })
-          .catch((error: unknown) => log.error({ err: error, job: job.id }, 'job run failed; its lease will expire and the job be retried'))
-          .finally(() => {
-            running.delete(job.id);
-            tick(); // a slot is free
-          });
-        running.set(job.id, { controller, done });
+  /** Claims under way (and successes handing their slot on), which stop() waits for. */
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    const settled: Promise<void> = work.then(
+      () => {},
+      () => {},
+    );
+    claims.add(settled);
+    void settled.finally(() => claims.delete(settled));
+    return work;
+  };
+
+  // A success hands the job's slot on at once: the same statement claims due jobs for it and for
+  // every other slot free now (never more), and the job leaves the pool as they join it.
+  const succeed = (job: Job, result: Prisma.InputJsonValue): Promise<boolean> => {
+    if (stopped) return succeedJob(deps, job, owner, result);
+    const others = Math.max(0, options.concurrency - running.size - claiming);
+    claiming += others;
+    const handoff = async () => {
+      let outcome: Awaited<ReturnType<typeof succeedAndClaim>>;
+      try {
+        outcome = await succeedAndClaim(deps, job, owner, result, others + 1, leaseMs);
+      } finally {
+        claiming -= others;
       }
-      if (jobs.length < free) return;
+      running.delete(job.id);
+      for (const next of outcome.claimed) start(next);
+      if (outcome.claimed.length === others + 1) tick();
+      return outcome.succeeded;
+    };
+    return track(handoff());
+  };
+
+  const start = (job: Job) => {
+    const controller = new AbortController();
+    const retry = { retryBaseMs: options.retryBaseMs ?? 1000, retryMaxMs: options.retryMaxMs ?? 300_000 };
+    const done = options
+      .run(job, { owner, signal: controller.signal, ...retry, succeed: (result) => succeed(job, result) })
+      .catch((error: unknown) => log.error({ err: error, job: job.id }, 'job run failed; its lease will expire and the job be retried'))
+      .finally(() => {
+        running.delete(job.id);
+        tick(); // a slot is free
+      });
+    running.set(job.id, { controller, done });
+  };
+
+  // One claim takes every slot free at that moment; a slot that frees up while it is under way
+  // starts its own claim rather than waiting for it, so claims overlap the way completions do.
+  const claim = async (slots: number) => {
+    let jobs: Job[] = [];
+    try {
+      jobs = await claimJobs(deps, owner, slots, leaseMs);
+    } finally {
+      claiming -= slots;
     }
+    for (const job of jobs) start(job);
+    // A full batch: more may be due (a backlog drains without waiting for the timer).
+    if (jobs.length === slots) tick();
   };
 
   const tick = () => {
-    if (loop || stopped) return;
-    loop = claimRound()
-      .catch((error: unknown) => log.error({ err: error }, 'job claim round failed; the next round retries'))
-      .finally(() => (loop = undefined));
+    if (stopped) return;
+    // Leases lapse on the scale of leaseMs; looking for them a few times per lease is enough.
+    if (!sweep && Date.now() - lastSweep >= Math.min(leaseMs / 3, 1000)) {
+      lastSweep = Date.now();
+      sweep = reclaimExpired(deps)
+        .then((reclaimed) => {
+          if (reclaimed > 0) log.warn({ reclaimed }, 'jobs whose worker stopped answering were put back in the queue');
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'job lease sweep failed; the next round retries'))
+        .finally(() => (sweep = undefined));
+    }
+    const free = options.concurrency - running.size - claiming;
+    if (free <= 0) return;
+    claiming += free;
+    void track(claim(free).catch((error: unknown) => log.error({ err: error }, 'job claim failed; the next round retries')));
   };
 
   const checkCancels = async () => {
@@ -84,10 +139,11 @@ export function startJobWorkers(deps: Deps, options: JobWorkerOptions): JobWorke
   tick();
 
   return {
+    wake: tick,
     async stop() {
       stopped = true;
       clearInterval(timers[0]);
-      await loop;
+      await Promise.all([...claims, sweep]);
       const drain = new Promise<void>((resolve) => setTimeout(resolve, options.drainMs ?? 5000).unref());
       await Promise.race([Promise.all([...running.values()].map((r) => r.done)), drain]);
       for (const t of timers) clearInterval(t);

@@ -133,6 +133,17 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             redactions++;
             bound += SECRET.length + 4;
             result = SECRET;
+          } else if (SECRET_MAPS.has(key.toLowerCase()) && isStringMap(field)) {
+            // A server's env and headers carry its credentials under any names (FOO, X-Tenant):
+            // every value is kept out, the names stay.
+            result = Object.fromEntries(
+              Object.entries(field).map(([name, v]) => {
+                if (v === '') return [keyText(name), v];
+                redactions++;
+                bound += SECRET.length + name.length + 6;
+                return [keyText(name), SECRET];
+              }),
+            );
           } else {
             result = visit(field, depth + 1);
           }
@@ -151,6 +162,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     },
   };
 }
+
+/** Fields whose values are all secrets whatever their names: a server's environment and HTTP headers. */
+const SECRET_MAPS = new Set(['env', 'headers']);
+
+const isStringMap = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
 
 /** Field names repeat across payloads; their scans are remembered, within bounds. */
 function memoise(scan: (s: string) => StringRedaction): (s: string) => StringRedaction {

@@ -31,6 +31,15 @@ export function duplicate(input: Pick<RegisterInput, 'name' | 'version'>): Confl
 
 /** The insert itself, for callers that already hold a transaction (import, packs). */
 export async function insertServer(tx: Tx, deps: Deps, principal: Principal, input: RegisterInput, origin: ServerSource = {}): Promise<ServerView> {
+  const row = await tx.serverVersion.create({ data: serverRow(deps, principal, input, origin) });
+  await recomputeLatest(tx, input.name);
+  await bumpTopic(tx, 'servers');
+  await audit(tx, { principal: principal.id, action: 'registry_register', entityType: 'server', entityId: row.id, detail: { name: input.name, version: input.version } });
+  return toView(await tx.serverVersion.findUniqueOrThrow({ where: { id: row.id }, include: withToolCount }));
+}
+
+/** The columns a registration writes (isLatest is left to recomputeLatest); bench/registry-search bulk-inserts these. */
+export function serverRow(deps: Pick<Deps, 'secrets'>, principal: Principal, input: RegisterInput, origin: ServerSource = {}) {
   const { transport } = input;
   const secrets = transport.type === 'stdio' ? { env: transport.env } : { headers: transport.headers };
   const secretKeys = transport.type === 'stdio' ? { env: Object.keys(transport.env) } : { headers: Object.keys(transport.headers) };
@@ -39,35 +48,29 @@ export async function insertServer(tx: Tx, deps: Deps, principal: Principal, inp
     transport.type === 'stdio'
       ? { command: transport.command, args: transport.args, ...(transport.cwd ? { cwd: transport.cwd } : {}) }
       : { url: transport.url };
-  const row = await tx.serverVersion.create({
-    data: {
-      name: input.name,
-      version: input.version,
-      title: input.title ?? null,
-      description: input.description ?? null,
-      status: input.status,
-      transportType: transport.type,
-      transport: publicTransport,
-      secrets: hasSecrets ? deps.secrets.seal(secrets) : null,
-      secretKeys,
-      repositoryUrl: input.repositoryUrl ?? null,
-      websiteUrl: input.websiteUrl ?? null,
-      tags: input.tags,
-      priority: input.priority,
-      isRequired: input.isRequired,
-      dependencies: input.dependencies,
-      metadata: input.metadata as object,
-      searchText: searchTextFor(input.tags, [], input.name),
-      source: origin.source ?? 'manual',
-      packId: origin.packId ?? null,
-      costPerCall: input.costPerCall ?? null,
-      costPerUnit: input.costPerUnit ?? null,
-      createdBy: principal.id,
-      updatedBy: principal.id,
-    },
-  });
-  await recomputeLatest(tx, input.name);
-  await bumpTopic(tx, 'servers');
-  await audit(tx, { principal: principal.id, action: 'registry_register', entityType: 'server', entityId: row.id, detail: { name: input.name, version: input.version } });
-  return toView(await tx.serverVersion.findUniqueOrThrow({ where: { id: row.id }, include: withToolCount }));
+  return {
+    name: input.name,
+    version: input.version,
+    title: input.title ?? null,
+    description: input.description ?? null,
+    status: input.status,
+    transportType: transport.type,
+    transport: publicTransport,
+    secrets: hasSecrets ? deps.secrets.seal(secrets) : null,
+    secretKeys,
+    repositoryUrl: input.repositoryUrl ?? null,
+    websiteUrl: input.websiteUrl ?? null,
+    tags: input.tags,
+    priority: input.priority,
+    isRequired: input.isRequired,
+    dependencies: input.dependencies,
+    metadata: input.metadata as object,
+    searchText: searchTextFor(input.tags, [], input.name),
+    source: origin.source ?? 'manual',
+    packId: origin.packId ?? null,
+    costPerCall: input.costPerCall ?? null,
+    costPerUnit: input.costPerUnit ?? null,
+    createdBy: principal.id,
+    updatedBy: principal.id,
+  };
 }

@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { Invalid } from '../errors.js';
-import { pgSearchDocument } from '../../store/search-index.js';
 import { registryFilters, tagsMatch } from './read.js';
 import { serverView } from './schema.js';
 import { toView, withToolCount } from './view.js';
@@ -37,11 +36,6 @@ const matchExpression = {
   sqlite: (terms: string[]) => terms.map((t) => `"${t}"*`).join(' AND '),
   postgresql: (terms: string[]) => terms.map((t) => `${t}:*`).join(' & '),
 };
-
-// The GIN index covers pgSearchDocument, which has no field weights; rank matched rows on a
-// weighted copy instead, in the same proportions as SQLite's bm25 weights (name 10, title 5,
-// description 2, searchText 1): ts_rank's weight array is ordered {D, C, B, A}.
-const pgWeighted = `setweight(to_tsvector('simple', coalesce("name", '')), 'A') || setweight(to_tsvector('simple', coalesce("title", '')), 'B') || setweight(to_tsvector('simple', coalesce("description", '')), 'C') || setweight(to_tsvector('simple', "searchText"), 'D')`;
 
 /**
  * Servers matching every word of the query, best first. Scores are normalised by the best rank of
@@ -79,7 +73,9 @@ export async function searchServers(deps: Deps, input: SearchInput): Promise<{ r
   };
 }
 
-async function rankedIds(deps: Deps, terms: string[], input: SearchInput, take: number): Promise<{ id: string; rank: number }[]> {
+type Ranked = { id: string; rank: number };
+
+async function rankedIds(deps: Deps, terms: string[], input: SearchInput, take: number): Promise<Ranked[]> {
   const pg = deps.provider === 'postgresql';
   const params: unknown[] = [];
   const param = (value: unknown) => {
@@ -95,14 +91,45 @@ async function rankedIds(deps: Deps, terms: string[], input: SearchInput, take: 
     ...(input.latestOnly ? [`s."isLatest" = ${pg ? 'true' : '1'}`] : []),
   ];
   const where = filters.map((f) => ` AND ${f}`).join('');
-  const limit = param(take);
-  const sql = pg
-    ? `SELECT s."id" AS id, ts_rank('{0.1, 0.2, 0.5, 1.0}', ${pgWeighted}, to_tsquery('simple', ${match}))::float8 AS rank
-       FROM "ServerVersion" s WHERE ${pgSearchDocument} @@ to_tsquery('simple', ${match})${where}
-       ORDER BY rank DESC, s."name", s."id" DESC LIMIT ${limit}`
-    : `SELECT s."id" AS id, -bm25(server_search, 10.0, 5.0, 2.0, 1.0) AS rank
-       FROM server_search JOIN "ServerVersion" s ON s.rowid = server_search.rowid
-       WHERE server_search MATCH ${match}${where}
-       ORDER BY rank DESC, s."name", s."id" DESC LIMIT ${limit}`;
-  return deps.db.$queryRawUnsafe<{ id: string; rank: number }[]>(sql, ...params);
+  if (!pg) return sqliteRanked(deps, params, match, where, take);
+  // ts_rank's weight array is ordered {D, C, B, A}: the same proportions as SQLite's bm25 weights.
+  const sql = `SELECT s."id" AS id, ts_rank('{0.1, 0.2, 0.5, 1.0}', s."searchVector", q)::float8 AS rank
+     FROM "ServerVersion" s, to_tsquery('simple', ${match}) q WHERE s."searchVector" @@ q${where}
+     ORDER BY rank DESC, s."name", s."id" DESC LIMIT ${param(take)}`;
+  return deps.db.$queryRawUnsafe<Ranked[]>(sql, ...params);
+}
+
+/** How many FTS5 matches are ranked before the filters apply, per result wanted (see sqliteRanked). */
+const OVERFETCH = 5;
+
+/**
+ * SQLite ranks inside FTS5 and joins only its best matches to ServerVersion for the filters and
+ * tie-breaks: joining every match before sorting grows with the registry. First the `take × 5`
+ * best: the answer is exact when that pool holds every match, or when `take` results survive the
+ * filters and the last of them outranks the pool's lowest rank (a match left out ranks at most
+ * that low). When the last result ties with the pool's lowest rank, matches left out may tie too
+ * and win on name: join every match ranked at least that high. When too few survive the filters,
+ * rank every match.
+ */
+async function sqliteRanked(deps: Deps, params: unknown[], match: string, where: string, take: number): Promise<Ranked[]> {
+  const [matchValue, ...filterValues] = params;
+  const scored = `SELECT rowid, -bm25(server_search, 10.0, 5.0, 2.0, 1.0) AS score FROM server_search WHERE server_search MATCH ${match}`;
+  const run = (candidates: string, ...bound: unknown[]) =>
+    deps.db.$queryRawUnsafe<(Ranked & { pooled: number; floor: number })[]>(
+      `WITH top AS MATERIALIZED (${candidates})
+       SELECT s."id" AS id, top.score AS rank, (SELECT count(*) FROM top) AS pooled, (SELECT min(score) FROM top) AS floor
+       FROM top JOIN "ServerVersion" s ON s.rowid = top.rowid WHERE 1${where}
+       ORDER BY top.score DESC, s."name", s."id" DESC LIMIT ?`,
+      matchValue, ...bound, ...filterValues, take,
+    );
+  const pool = take * OVERFETCH;
+  const rows = await run(`${scored} ORDER BY score DESC LIMIT ?`, pool);
+  const last = rows.at(-1);
+  let ranked = rows;
+  if (rows.length === take && last && last.rank === last.floor && Number(last.pooled) === pool) {
+    ranked = await run(`SELECT rowid, score FROM (${scored}) WHERE score >= ?`, last.floor);
+  } else if (!last || (rows.length < take && Number(last.pooled) === pool)) {
+    ranked = await run(scored);
+  }
+  return ranked.map(({ id, rank }) => ({ id, rank }));
 }

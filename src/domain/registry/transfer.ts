@@ -2,6 +2,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
+import { unacceptable } from '../json-guard.js';
 import { Invalid, NotFound } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { isUniqueViolation } from '../../store/index.js';
@@ -123,9 +124,10 @@ function placeholderKeys(entry: RegisterInput): string[] {
 }
 
 /** JSON.parse, with a failure reported as a line and column (Node 20 does not always give one). */
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     const offset = failureOffset(text);
     const before = text.slice(0, offset).split('\n');
@@ -133,6 +135,10 @@ function parseJson(text: string): unknown {
     const where = offset >= text.trimEnd().length ? 'at the end: the text stops before the JSON is complete' : `at line ${before.length}, column ${before[before.length - 1]!.length + 1}, near ${snippet}`;
     throw new Invalid(`The document is not valid JSON: it fails ${where} (${(error as Error).message}). Pass the file's exact text, or the parsed object.`);
   }
+  // What the arguments' check cannot see inside the text: the same limits, now that it is parsed.
+  const bad = unacceptable(parsed);
+  if (bad) throw new Invalid(`The document's ${bad.path.length ? bad.path.join('.') : 'top level'} ${bad.message}.`);
+  return parsed;
 }
 
 /**

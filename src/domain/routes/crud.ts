@@ -5,25 +5,48 @@ import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageInput } from '../pagination.js';
 import type { Principal } from '../principal.js';
-import type { Route } from '../../store/index.js';
+import type { Route, Tx } from '../../store/index.js';
 import { environmentName, type CreateRouteInput, type RouteView, type UpdateRouteInput } from './schema.js';
 
+// Field by field, not a spread of the row: a column the view does not declare (packId) would break
+// the tools' outputSchema (no additional properties), and clients that check it reject the result.
 export function toRouteView(r: Route): RouteView {
-  return { ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() };
+  return {
+    id: r.id,
+    intentPattern: r.intentPattern,
+    environment: r.environment,
+    serverName: r.serverName,
+    versionRange: r.versionRange,
+    toolName: r.toolName,
+    priority: r.priority,
+    weight: r.weight,
+    enabled: r.enabled,
+    description: r.description,
+    costPerCall: r.costPerCall,
+    costPerUnit: r.costPerUnit,
+    source: r.source,
+    createdBy: r.createdBy,
+    updatedBy: r.updatedBy,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
 }
 
 const routeData = (input: Partial<CreateRouteInput>) =>
   Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<CreateRouteInput>;
 
 export async function createRoute(deps: Deps, by: Principal, input: CreateRouteInput, origin: { source?: string; packId?: string } = {}): Promise<RouteView> {
-  const route = await deps.db.$transaction(async (tx) => {
-    const row = await tx.route.create({ data: { ...input, weight: input.weight ?? null, createdBy: by.id, updatedBy: by.id, source: origin.source ?? 'manual', packId: origin.packId ?? null } });
-    await bumpTopic(tx, 'routes');
-    await audit(tx, { principal: by.id, action: 'route_create', entityType: 'route', entityId: row.id, detail: { intentPattern: row.intentPattern, serverName: row.serverName } });
-    return row;
-  });
+  const route = await deps.db.$transaction((tx) => insertRoute(tx, by, input, origin));
   deps.feed.touch('routes');
   return toRouteView(route);
+}
+
+/** The insert itself, for callers that already hold a transaction (route_create, packs). */
+export async function insertRoute(tx: Tx, by: Principal, input: CreateRouteInput, origin: { source?: string; packId?: string } = {}): Promise<Route> {
+  const row = await tx.route.create({ data: { ...input, weight: input.weight ?? null, createdBy: by.id, updatedBy: by.id, source: origin.source ?? 'manual', packId: origin.packId ?? null } });
+  await bumpTopic(tx, 'routes');
+  await audit(tx, { principal: by.id, action: 'route_create', entityType: 'route', entityId: row.id, detail: { intentPattern: row.intentPattern, serverName: row.serverName } });
+  return row;
 }
 
 export async function updateRoute(deps: Deps, by: Principal, input: UpdateRouteInput): Promise<RouteView> {

@@ -44,10 +44,19 @@ async function insertTraces(db: Db, batch: TraceRecord[]): Promise<void> {
   batch.forEach((trace, row) => {
     if (row > 0) strings[row * width] = '), (';
     values.push(uuidv7(trace.startedAt.getTime()));
-    for (const column of columns) values.push(trace[column]);
+    for (const column of columns) values.push(textSafe(trace[column]));
   });
   strings[batch.length * width] = ')';
   await db.$executeRaw(new Prisma.Sql(strings, values));
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, and one trace it refuses fails its whole batch on every retry:
+ * nothing after it would be stored. Callers put NUL into traces (an error message quoting an
+ * argument), so it becomes U+FFFD here, on both providers alike.
+ */
+function textSafe(value: TraceRecord[keyof TraceRecord]): TraceRecord[keyof TraceRecord] {
+  return typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
 }
 
 export function createTraceWriter(db: Db, log: Logger, options: TraceWriterOptions): TraceWriter {

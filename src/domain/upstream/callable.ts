@@ -3,7 +3,7 @@
 // argument check per discovered tool. A version never checked is discovered on first use.
 import type { Deps } from '../deps.js';
 import { NotFound, Unavailable } from '../errors.js';
-import { argumentChecker, type ArgumentCheck } from './arguments.js';
+import type { ArgumentCheck } from './arguments.js';
 import { endpointFields, toEndpoint } from './endpoint.js';
 import { checkServer } from './health.js';
 import type { UpstreamEndpoint } from './port.js';
@@ -40,6 +40,8 @@ async function build(deps: Deps, name: string, version: string): Promise<Callabl
     if (!check.ok) throw new Unavailable(`Could not discover the tools of ${name}@${version}, so its arguments cannot be checked. ${check.error}`);
     row = (await read())!;
   }
+  // ajv takes tens of milliseconds to load: a process that never calls an upstream never loads it.
+  const { argumentChecker } = await import('./arguments.js');
   const skip = (tool: string) => (reason: string) => deps.log.debug({ server: name, version, tool, reason }, 'input schema not checkable here; the upstream checks its own arguments');
   return {
     endpoint: toEndpoint(deps, row),

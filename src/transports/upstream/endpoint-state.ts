@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DomainError } from '../../domain/errors.js';
 import type { UpstreamEndpoint } from '../../domain/upstream/port.js';
 import { createBackoff, type Backoff, type BackoffPolicy } from './backoff.js';
-import { openConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { backoffError, closedError, connectError, crashedError, describeError, rejectedError, serverLabel, timeoutError } from './errors.js';
 import { createLimiter, type Limiter } from './limiter.js';
 
@@ -57,8 +57,8 @@ export class EndpointState {
       return Promise.reject(error);
     }
     if (this.current) return this.current;
-    const { baseEnv, connectTimeoutMs: timeoutMs, shutdown } = this.options;
-    const opening = openConnection(this.endpoint, { log: this.log, baseEnv, timeoutMs, shutdown, onLost: (c, cause) => this.lose(c, cause) }).then(
+    const { shutdown } = this.options;
+    const opening = this.open().then(
       (connection) => {
         this.established = connection;
         this.lastUsed = Date.now();
@@ -78,6 +78,14 @@ export class EndpointState {
     opening.catch(() => undefined); // callers see the rejection; there may be none left waiting
     this.current = opening;
     return opening;
+  }
+
+  /** Loads the MCP client and its transports on the first connect, not at start, and connects. */
+  private async open(): Promise<Connection> {
+    const { openConnection } = await import('./connection.js');
+    const { baseEnv, connectTimeoutMs: timeoutMs, shutdown } = this.options;
+    if (shutdown.aborted) throw closedError(this.endpoint);
+    return openConnection(this.endpoint, { log: this.log, baseEnv, timeoutMs, shutdown, onLost: (c, cause) => this.lose(c, cause) });
   }
 
   /** Marks a use of the connection: it is not reaped while held. Calls (touch) keep it alive; probes do not. */
