@@ -26,27 +26,38 @@ function badString(s: string): string | undefined {
   return undefined;
 }
 
+type Place = { key: string | number; parent: Place | undefined; depth: number } | undefined;
+
+/** The path to a place, built only when something is wrong there: the hot path allocates no arrays. */
+function pathOf(place: Place): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let p = place; p; p = p.parent) path.unshift(p.key);
+  return path;
+}
+
 /** The first thing in `value` no tool accepts, with where it is; undefined when there is none. */
 export function unacceptable(value: unknown): { path: (string | number)[]; message: string } | undefined {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  const stack: { value: unknown; place: Place }[] = [{ value, place: undefined }];
   while (stack.length > 0) {
-    const { value: v, path } = stack.pop()!;
+    const { value: v, place } = stack.pop()!;
     if (typeof v === 'string') {
       const message = badString(v);
-      if (message) return { path, message };
+      if (message) return { path: pathOf(place), message };
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
-    if (path.length >= MAX_NESTING) return { path, message: `is nested more than ${MAX_NESTING} levels deep; flatten it` };
+    const depth = place?.depth ?? 0;
+    if (depth >= MAX_NESTING) return { path: pathOf(place), message: `is nested more than ${MAX_NESTING} levels deep; flatten it` };
     if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
+      v.forEach((item, i) => stack.push({ value: item, place: { key: i, parent: place, depth: depth + 1 } }));
       continue;
     }
     for (const [key, item] of Object.entries(v)) {
-      if (key === '__proto__') return { path: [...path, key], message: 'a key named __proto__ is not accepted; rename it' };
+      const here = { key, parent: place, depth: depth + 1 };
+      if (key === '__proto__') return { path: pathOf(here), message: 'a key named __proto__ is not accepted; rename it' };
       const message = badString(key);
-      if (message) return { path: [...path, key], message: `the key ${message}` };
-      stack.push({ value: item, path: [...path, key] });
+      if (message) return { path: pathOf(here), message: `the key ${message}` };
+      stack.push({ value: item, place: here });
     }
   }
   return undefined;
