@@ -4,7 +4,7 @@
 // policy `bootstrap.reader-read-only`), beside a bare SDK Streamable HTTP server with one echo tool
 // (bench/fixtures/bare-http-server.mjs). Same SDK client, same sessions, same calls in flight,
 // same number of calls; rounds interleaved, medians of the rounds. Target: ratio ≥ 0.5.
-// The HTTP rate limit stays on (every request is counted in the database, as by default) but is
+// The HTTP rate limit stays on (every request is counted, and the counts added to the database, as by default) but is
 // raised from the default 6000/m, which a throughput run would hit within a second.
 // Requires `npm run build`.
 import { spawn, type ChildProcess } from 'node:child_process';

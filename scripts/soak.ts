@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const served = await startServe(serveEnv(dir, flags.database ?? `file:${join(dir, 'soak.db')}`, extraEnv));
   const pid = served.child.pid!;
   const samples: { at: number; rss: number }[] = [];
+  const heaps: { at: number; used: number; total: number; external: number }[] = [];
   const tally: Tally = { ok: 0, errors: new Map() };
   try {
     if (!served.adminKey) throw new Error('no bootstrap key was printed: use an empty database');
@@ -115,8 +116,13 @@ async function main(): Promise<void> {
     const until = started + durationMs;
     const sampler = setInterval(() => samples.push({ at: Date.now() - started, rss: rssOf(pid) }), SAMPLE_MS);
     const progress = setInterval(() => {
-      const last = samples.at(-1);
-      process.stderr.write(`${Math.round((Date.now() - started) / 1000)} s: ${tally.ok} calls ok, ${[...tally.errors.values()].reduce((a, b) => a + b, 0)} errors, RSS ${last ? Math.round(last.rss / 2 ** 20) : '?'} MiB\n`);
+      void heapOf(served.url, served.adminKey!).then((heap) => {
+        const at = Date.now() - started;
+        if (heap) heaps.push({ at, ...heap });
+        const last = samples.at(-1);
+        const mb = (b: number | undefined) => (b === undefined ? '?' : Math.round(b / 2 ** 20));
+        process.stderr.write(`${Math.round(at / 1000)} s: ${tally.ok} calls ok, ${[...tally.errors.values()].reduce((a, b) => a + b, 0)} errors, RSS ${mb(last?.rss)} MiB, JS heap used ${mb(heap?.used)} of ${mb(heap?.total)} MiB, external ${mb(heap?.external)} MiB\n`);
+      });
     }, 15_000);
     await Promise.all(
       Array.from({ length: sessionCount }, (_, s) => {
@@ -154,6 +160,16 @@ async function main(): Promise<void> {
         lastSample: mib(samples.at(-1)?.rss ?? 0),
         windowSeconds: window / 1000,
       },
+      // From /metrics every 15 s: a leak grows the heap in use; V8 sizing its heap grows its total.
+      jsHeapMiB: Object.fromEntries(
+        (['used', 'total'] as const).map((k) => [
+          k,
+          {
+            afterWarmup: mib(median(heaps.filter((h) => h.at >= warmupMs && h.at < warmupMs + window).map((h) => h[k]))),
+            end: mib(median(heaps.filter((h) => h.at >= durationMs - window).map((h) => h[k]))),
+          },
+        ]),
+      ),
       rssGrowthPercent: Math.round(growth * 1000) / 10,
       pass: { errors: errors === 0, memory: growth < 0.1 },
     };
@@ -163,6 +179,17 @@ async function main(): Promise<void> {
     const code = await served.stop();
     if (code !== 0) process.stderr.write(`switchboard exited ${code}: ${served.stderr().slice(-2000)}\n`);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The server's JS heap (in use, and as large as V8 has made it) and external memory, from /metrics. */
+async function heapOf(url: string, key: string): Promise<{ used: number; total: number; external: number } | undefined> {
+  try {
+    const text = await (await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${key}` } })).text();
+    const figure = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    return { used: figure('nodejs_heap_size_used_bytes'), total: figure('nodejs_heap_size_total_bytes'), external: figure('nodejs_external_memory_bytes') };
+  } catch {
+    return undefined;
   }
 }
 

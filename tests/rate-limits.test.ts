@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import type { Deps } from '../src/domain/deps.js';
 import { createKey } from '../src/domain/keys/keys.js';
 import { checkRateLimit, compileRateLimits, purgeRateLimitCounters, rateLimitFacts, rateLimitMessage, type CallFacts } from '../src/domain/ratelimit/check.js';
+import { createHttpRateCounter } from '../src/domain/ratelimit/http-counter.js';
 import { parseRules } from '../src/domain/ratelimit/spec.js';
 import { startHttpServer } from '../src/transports/http.js';
 import { admin, describeEachProvider, secondApp } from './support/harness.js';
@@ -158,6 +159,40 @@ describeEachProvider(
       await purgeRateLimitCounters({ ...minute, clock: () => tenFifteen });
       const left = await env.app.deps.db.rateLimitCounter.findMany({ where: { key: { contains: principal } } });
       expect(left.map((r) => r.key)).toEqual([`tool:invoke|60000|${principal}-2`]);
+    });
+
+    it('counts HTTP requests in each process and shares them through the database at each sync', async () => {
+      const other = await secondApp(env);
+      const rule = { scope: 'http', kind: 'http' as const, limit: 5, windowMs: hour, text: '5/h' };
+      const clock = { now: tenFifteen };
+      const [a, b] = [env.app, other].map((app) => createHttpRateCounter({ ...app.deps, clock: () => clock.now }, rule));
+      const principal = `h-${randomUUID()}`;
+      const checks = (counter: typeof a, times: number) => Array.from({ length: times }, () => counter!.check(principal).allowed);
+      try {
+        expect(checks(a, 2)).toEqual([true, true]);
+        expect(checks(b, 1)).toEqual([true]);
+        await a!.sync();
+        await b!.sync();
+        const [row] = await env.app.deps.db.rateLimitCounter.findMany({ where: { key: `http|${hour}|${principal}` } });
+        expect(row?.count).toBe(3);
+        // a learns of b's request at its next sync: 3 used, 2 left.
+        await a!.sync();
+        expect(checks(a, 3)).toEqual([true, true, false]);
+        expect(b!.check(principal)).toMatchObject({ allowed: true }); // b has not heard yet: the documented slack
+        await a!.sync();
+        await b!.sync();
+        expect(b!.check(principal)).toMatchObject({ allowed: false, retryAfterMs: 45 * 60_000, limit: 5, scope: 'http' });
+        // The next window starts from zero and its first sync removes the ended window's row.
+        clock.now = at('2030-01-01T11:00:00.000Z');
+        expect(checks(a, 1)).toEqual([true]);
+        await a!.close();
+        const rows = await env.app.deps.db.rateLimitCounter.findMany({ where: { key: `http|${hour}|${principal}` } });
+        expect(rows.map((r) => [r.windowStart.toISOString(), r.count])).toEqual([['2030-01-01T11:00:00.000Z', 1]]);
+      } finally {
+        await a!.close();
+        await b!.close();
+        await other.close();
+      }
     });
 
     it('answers HTTP requests past SWITCHBOARD_HTTP_RATE_LIMIT with 429, Retry-After and a JSON-RPC error', async () => {

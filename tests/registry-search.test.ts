@@ -153,14 +153,64 @@ describeEachProvider('registry search and stats', (env) => {
     const before = await names({ query: 'quasar', limit: 3 });
     const old =
       provider === 'postgresql'
-        ? [`ALTER TABLE "ServerVersion" DROP COLUMN "searchVector"`, `CREATE INDEX "ServerVersion_search_idx" ON "ServerVersion" USING gin (to_tsvector('simple', "searchText"))`]
+        ? [
+            `DROP TRIGGER "ServerSearchLexeme_ai" ON "ServerVersion"`,
+            `DROP TRIGGER "ServerSearchLexeme_au" ON "ServerVersion"`,
+            `DROP TABLE "ServerSearchLexeme"`,
+            `ALTER TABLE "ServerVersion" DROP COLUMN "searchVector"`,
+            `CREATE INDEX "ServerVersion_search_idx" ON "ServerVersion" USING gin (to_tsvector('simple', "searchText"))`,
+          ]
         : ['DROP TABLE server_search'];
     for (const sql of old) await db.$executeRawUnsafe(sql);
     await ensureSearchIndex(db, provider);
     expect(await names({ query: 'quasar', limit: 3 })).toEqual(before);
     if (provider === 'postgresql') {
-      const indexes = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'ServerVersion_search%'`);
-      expect(indexes.map((i) => i.name)).toEqual(['ServerVersion_searchVector_idx']);
+      const indexes = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'ServerVersion_search%' ORDER BY 1`);
+      expect(indexes.map((i) => i.name)).toEqual(['ServerVersion_searchVector_idx', 'ServerVersion_searchVector_nameTitle_idx']);
+      const [words] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "ServerSearchLexeme" WHERE "lexeme" LIKE 'quasar%'`);
+      expect(words!.n).toBeGreaterThan(0);
     }
+  });
+
+  // PostgreSQL ranks name and title matches first, and ranks every match only when a server
+  // matching elsewhere could outrank them (here a description holding three words of a prefix):
+  // results are those of ranking every match.
+  it('ranks as ranking every match does, on PostgreSQL', async () => {
+    const { db, provider } = env.app.deps;
+    if (provider !== 'postgresql') return;
+    await register({ name: 'wind-title', title: 'Zephyr', version: '1.0.0', description: 'Winds' });
+    await register({ name: 'wind-text', version: '1.0.0', description: 'Zephyrs, zephyrine and zephyrus' });
+    for (const letter of [...'abc']) await register({ name: `cloud-${letter}`, version: '1.0.0', description: `Nimbus clouds ${letter}` });
+    await register({ name: 'zz-cloud', title: 'Nimbus', version: '1.0.0', description: 'Rain' });
+    const everyMatch = (query: string, limit: number) =>
+      db.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT name FROM "ServerVersion", to_tsquery('simple', $1) q WHERE "searchVector" @@ q AND "deletedAt" IS NULL
+         ORDER BY ts_rank('{0.1, 0.2, 0.5, 1.0}', "searchVector", q) DESC, name, id DESC LIMIT $2`,
+        `${query}:*`, limit,
+      );
+    expect(await names({ query: 'zephyr', limit: 1 })).toEqual(['wind-text']);
+    expect(await names({ query: 'nimbus', limit: 1 })).toEqual(['zz-cloud']);
+    for (const query of ['zephyr', 'zephyrs', 'nimbus', 'cloud', 'weather', 'quasar', 'atlas']) {
+      for (const limit of [1, 2, 3, 20]) expect(await names({ query, limit })).toEqual((await everyMatch(query, limit)).map((r) => r.name));
+    }
+  });
+
+  it('keeps the words a prefix can match for a database from before they were kept', async () => {
+    const { db, provider } = env.app.deps;
+    if (provider !== 'postgresql') return;
+    await db.$executeRawUnsafe(`DROP TRIGGER "ServerSearchLexeme_ai" ON "ServerVersion"`);
+    await db.$executeRawUnsafe(`DROP TRIGGER "ServerSearchLexeme_au" ON "ServerVersion"`);
+    await db.$executeRawUnsafe(`DROP TABLE "ServerSearchLexeme"`);
+    await ensureSearchIndex(db, provider);
+    await ensureSearchIndex(db, provider);
+    expect(await names({ query: 'zephyr', limit: 1 })).toEqual(['wind-text']);
+    expect(await names({ query: 'nimbus', limit: 1 })).toEqual(['zz-cloud']);
+    await register({ name: 'ice-title', title: 'Cirrus', version: '1.0.0', description: 'Wisps' });
+    await register({ name: 'ice-text', version: '1.0.0', description: 'Cirrusa, cirrusb and cirrusc' });
+    expect(await names({ query: 'cirrus', limit: 1 })).toEqual(['ice-text']);
+    await register({ name: 'grey-title', title: 'Stratus', version: '1.0.0', description: 'Layers' });
+    const text = await register({ name: 'grey-text', version: '1.0.0', description: 'Grey' });
+    await db.serverVersion.update({ where: { id: text.server.id }, data: { description: 'Stratusa, stratusb and stratusc' } });
+    expect(await names({ query: 'stratus', limit: 1 })).toEqual(['grey-text']);
   });
 });

@@ -1,8 +1,22 @@
 // tools/list is the product's public API: a committed snapshot makes every schema change
 // deliberate (`npx vitest -u` rewrites it), and these rules hold for every tool at once.
+import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { describeTool } from '../src/tools/describe.js';
+import { allTools } from '../src/tools/index.js';
 import { describeEachProvider } from './support/harness.js';
+
+// A start from dist lists the descriptions the build wrote (src/tools/describe.ts); they must be
+// exactly what describeTool makes of the source. npm test builds first, so a stale file fails here.
+describe('dist/tools/described.json', () => {
+  it('is describeTool of every tool, in order', () => {
+    const file = new URL('../dist/tools/described.json', import.meta.url);
+    expect(existsSync(file), 'dist/tools/described.json is missing: run npm run build').toBe(true);
+    const built: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    expect(built).toEqual(JSON.parse(JSON.stringify(allTools.map(describeTool))));
+  });
+});
 
 describeEachProvider('tools/list', (env, provider) => {
   let tools: Tool[];

@@ -31,9 +31,56 @@ const sqliteStatements = [
 // never selects or writes it, and PostgreSQL computes it on every insert and update.
 const pgSearchVector = `setweight(to_tsvector('simple', coalesce("name", '')), 'A') || setweight(to_tsvector('simple', coalesce("title", '')), 'B') || setweight(to_tsvector('simple', coalesce("description", '')), 'C') || setweight(to_tsvector('simple', "searchText"), 'D')`;
 
+// A one-word search ranks the servers matching it in their name or title first (see
+// postgresRanked in search.ts): an index over just those weights finds them without reading the
+// other matches. ServerSearchLexeme holds every word ever indexed, so a search can count the
+// distinct words its prefix can match in any one server; it only grows (a word left by a deleted
+// server just makes that count cautious). Inserts add their words per statement, updates only
+// when the document changed. The table, its triggers and its first filling are created in one
+// statement under a lock, so no server's words can be missed.
+const pgLexemeTable = `DO $do$ BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('ServerSearchLexeme'));
+  CREATE OR REPLACE FUNCTION "ServerSearchLexeme_inserted"() RETURNS trigger LANGUAGE plpgsql AS $f$
+    BEGIN
+      INSERT INTO "ServerSearchLexeme" ("lexeme")
+      SELECT DISTINCT unnest(tsvector_to_array("searchVector")) FROM inserted ORDER BY 1
+      ON CONFLICT DO NOTHING;
+      RETURN NULL;
+    END $f$;
+  CREATE OR REPLACE FUNCTION "ServerSearchLexeme_updated"() RETURNS trigger LANGUAGE plpgsql AS $f$
+    BEGIN
+      INSERT INTO "ServerSearchLexeme" ("lexeme")
+      SELECT unnest(tsvector_to_array(NEW."searchVector")) ORDER BY 1
+      ON CONFLICT DO NOTHING;
+      RETURN NULL;
+    END $f$;
+  IF to_regclass('"ServerSearchLexeme"') IS NULL THEN
+    CREATE TABLE "ServerSearchLexeme" ("lexeme" text COLLATE "C" PRIMARY KEY);
+    CREATE TRIGGER "ServerSearchLexeme_ai" AFTER INSERT ON "ServerVersion" REFERENCING NEW TABLE AS inserted
+      FOR EACH STATEMENT EXECUTE FUNCTION "ServerSearchLexeme_inserted"();
+    CREATE TRIGGER "ServerSearchLexeme_au" AFTER UPDATE ON "ServerVersion"
+      FOR EACH ROW WHEN (OLD."searchVector" IS DISTINCT FROM NEW."searchVector") EXECUTE FUNCTION "ServerSearchLexeme_updated"();
+    INSERT INTO "ServerSearchLexeme" ("lexeme")
+    SELECT DISTINCT unnest(tsvector_to_array("searchVector")) FROM "ServerVersion" ON CONFLICT DO NOTHING;
+  END IF;
+END $do$`;
+
+// GIN's fast update parks new entries in a pending list that every search then reads through
+// until a vacuum merges it: with registrations rare and searches frequent, entries go straight
+// into the index. Indexes from earlier versions are switched over and their pending lists merged.
+const ginIndexes = [
+  ['ServerVersion_searchVector_idx', `"searchVector"`],
+  ['ServerVersion_searchVector_nameTitle_idx', `ts_filter("searchVector", '{a,b}')`],
+];
+
 const pgStatements = [
   `ALTER TABLE "ServerVersion" ADD COLUMN IF NOT EXISTS "searchVector" tsvector GENERATED ALWAYS AS (${pgSearchVector}) STORED`,
-  `CREATE INDEX IF NOT EXISTS "ServerVersion_searchVector_idx" ON "ServerVersion" USING gin ("searchVector")`,
+  ...ginIndexes.flatMap(([name, on]) => [
+    `CREATE INDEX IF NOT EXISTS "${name}" ON "ServerVersion" USING gin (${on}) WITH (fastupdate = off)`,
+    `ALTER INDEX "${name}" SET (fastupdate = off)`,
+    `SELECT gin_clean_pending_list('"${name}"')`,
+  ]),
+  pgLexemeTable,
   // The expression index earlier versions created; queries no longer use it.
   `DROP INDEX IF EXISTS "ServerVersion_search_idx"`,
 ];

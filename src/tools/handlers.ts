@@ -11,6 +11,7 @@ import { keptResult } from '../domain/upstream/port.js';
 import { authorize, visibleActions } from '../domain/policy/authorize.js';
 import { checkRateLimit, rateLimitFacts, rateLimitMessage } from '../domain/ratelimit/check.js';
 import type { Session } from '../transports/session.js';
+import { describeTools } from './describe.js';
 import { allTools } from './index.js';
 import { followTask } from './tasks.js';
 import type { Tool, ToolContext, TraceAnnotations } from './tool.js';
@@ -25,25 +26,12 @@ const PAGE = 100;
 // Internal error; this way that check answers it, as -32602 Invalid params.
 const AnyToolCall = z.object({ method: z.literal('tools/call'), params: z.looseObject({}) });
 
-/** The tools/list entry of a tool: its JSON Schemas as clients see them. */
-export function describeTool(tool: Tool): McpTool {
-  return {
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: z.toJSONSchema(tool.input, { io: 'input' }) as McpTool['inputSchema'],
-    ...(tool.output ? { outputSchema: z.toJSONSchema(tool.output, { io: 'output' }) as McpTool['outputSchema'] } : {}),
-    annotations: { title: tool.title, ...tool.annotations },
-    ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
-  };
-}
-
 // Described once per tool list: stateless HTTP builds a server per request.
 const described = new WeakMap<Tool[], { byName: Map<string, Tool>; listed: McpTool[] }>();
 
 export function registerToolHandlers(server: Server, app: App, session: Session, tools: Tool[] = allTools): void {
   let known = described.get(tools);
-  if (!known) described.set(tools, (known = { byName: new Map(tools.map((t) => [t.name, t])), listed: tools.map(describeTool) }));
+  if (!known) described.set(tools, (known = { byName: new Map(tools.map((t) => [t.name, t])), listed: describeTools(tools) }));
   const { byName, listed } = known;
 
   server.setRequestHandler(ListToolsRequestSchema, async (request) => {

@@ -5,16 +5,17 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { App } from '../app.js';
 import type { Principal } from '../domain/principal.js';
-import { checkHttpRateLimit, rateLimitMessage } from '../domain/ratelimit/check.js';
+import { rateLimitMessage } from '../domain/ratelimit/check.js';
+import type { HttpRateCounter } from '../domain/ratelimit/http-counter.js';
 
 export function jsonRpcError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}, data?: Record<string, unknown>): void {
   res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message, ...(data ? { data } : {}) }, id: null });
 }
 
 /** 429 with Retry-After (whole seconds) once the principal is past SWITCHBOARD_HTTP_RATE_LIMIT. */
-export function rateLimitGuard(app: App): RequestHandler {
-  return async (_req, res, next) => {
-    const decision = await checkHttpRateLimit(app.deps, (res.locals.principal as Principal).id);
+export function rateLimitGuard(app: App, counter: HttpRateCounter): RequestHandler {
+  return (_req, res, next) => {
+    const decision = counter.check((res.locals.principal as Principal).id);
     if (decision.allowed) return next();
     app.metrics.httpRateLimited();
     const { retryAfterMs, limit, windowMs, scope } = decision;
@@ -35,9 +36,20 @@ export function hostGuard(host: string, allowedHosts: string[]): RequestHandler 
   if (allowedHosts.length === 0 && !loopback) return (_req, _res, next) => next();
   const names = allowedHosts.length > 0 ? allowedHosts : [...loopbackNames, host];
   const allowed = new Set(names.map(hostnameOf).filter((h) => h !== undefined));
+  // Parsing a Host costs a URL per request; clients send the same few, so verdicts are kept.
+  const verdicts = new Map<string, boolean>();
+  const isAllowed = (host: string) => {
+    let verdict = verdicts.get(host);
+    if (verdict === undefined) {
+      const name = hostnameOf(host);
+      verdict = name !== undefined && allowed.has(name);
+      if (verdicts.size >= 1_000) verdicts.clear();
+      verdicts.set(host, verdict);
+    }
+    return verdict;
+  };
   return (req, res, next) => {
-    const name = req.headers.host === undefined ? undefined : hostnameOf(req.headers.host);
-    if (name !== undefined && allowed.has(name)) return next();
+    if (req.headers.host !== undefined && isAllowed(req.headers.host)) return next();
     jsonRpcError(res, 403, -32000, `Forbidden: Host ${req.headers.host ?? '(none)'} is not served here. Use one of ${[...allowed].join(', ')}, or list the name in SWITCHBOARD_ALLOWED_HOSTS.`);
   };
 }

@@ -8,6 +8,7 @@ import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { App } from '../app.js';
 import type { Principal } from '../domain/principal.js';
+import { createHttpRateCounter, type HttpRateCounter } from '../domain/ratelimit/http-counter.js';
 import { createAuthenticator, type Authenticator } from './auth.js';
 import { bodyErrors, hostGuard, jsonRpcError, originGuard, rateLimitGuard } from './http-guards.js';
 import { InFlight, SessionRegistry } from './http-sessions.js';
@@ -26,6 +27,11 @@ export interface HttpServer {
 export async function startHttpServer(app: App, options: { host?: string; port?: number } = {}): Promise<HttpServer> {
   const host = options.host ?? app.config.host;
   const server = createServer();
+  // Idle keep-alive connections outlive the client's (undici: 4 s) and a load balancer's (often
+  // 60 s) own idle timeout, so the client side always closes first: with Node's 5 s a busy client
+  // could send a request on a socket the server was closing at that moment, and fail it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? app.config.port, host, () => resolve());
@@ -36,8 +42,9 @@ export async function startHttpServer(app: App, options: { host?: string; port?:
   const work = new InFlight();
   const sessions = new SessionRegistry(app, work);
   const authenticator = createAuthenticator(app, origin);
+  const requestCounter = createHttpRateCounter(app.deps, app.deps.settings.rateLimits.http);
   const state = { ready: true, startedAt: Date.now() };
-  server.on('request', routes(app, { host, origin, work, sessions, authenticator, state }));
+  server.on('request', routes(app, { host, origin, work, sessions, authenticator, requestCounter, state }));
   server.on('error', (error) => app.log.error({ err: error }, 'HTTP server error'));
 
   let closing: Promise<void> | undefined;
@@ -53,6 +60,7 @@ export async function startHttpServer(app: App, options: { host?: string; port?:
       // sockets of closed SSE streams have no reason to linger.
       server.closeAllConnections();
     });
+    await requestCounter.close();
     app.log.info('HTTP server closed');
   }
 
@@ -65,10 +73,11 @@ interface Parts {
   work: InFlight;
   sessions: SessionRegistry;
   authenticator: Authenticator;
+  requestCounter: HttpRateCounter;
   state: { ready: boolean; startedAt: number };
 }
 
-function routes(app: App, { host, origin, work, sessions, authenticator, state }: Parts): express.Express {
+function routes(app: App, { host, origin, work, sessions, authenticator, requestCounter, state }: Parts): express.Express {
   const { config } = app;
   const web = express();
   web.disable('x-powered-by');
@@ -109,7 +118,7 @@ function routes(app: App, { host, origin, work, sessions, authenticator, state }
     res.setHeader('Content-Type', contentType); // as given: express would reorder its parameters
     res.end(body);
   });
-  web.use('/mcp', hostGuard(host, config.allowedHosts), originGuard(config.allowedOrigins, () => ownOrigins), admit, authenticate, rateLimitGuard(app));
+  web.use('/mcp', hostGuard(host, config.allowedHosts), originGuard(config.allowedOrigins, () => ownOrigins), admit, authenticate, rateLimitGuard(app, requestCounter));
   web.use('/mcp', express.json({ limit: config.bodyLimit }), bodyErrors(config.bodyLimit));
   web.all('/mcp', async (req, res) => {
     if (res.locals.late && startsWork(req)) {

@@ -92,11 +92,54 @@ async function rankedIds(deps: Deps, terms: string[], input: SearchInput, take: 
   ];
   const where = filters.map((f) => ` AND ${f}`).join('');
   if (!pg) return sqliteRanked(deps, params, match, where, take);
-  // ts_rank's weight array is ordered {D, C, B, A}: the same proportions as SQLite's bm25 weights.
-  const sql = `SELECT s."id" AS id, ts_rank('{0.1, 0.2, 0.5, 1.0}', s."searchVector", q)::float8 AS rank
-     FROM "ServerVersion" s, to_tsquery('simple', ${match}) q WHERE s."searchVector" @@ q${where}
-     ORDER BY rank DESC, s."name", s."id" DESC LIMIT ${param(take)}`;
-  return deps.db.$queryRawUnsafe<Ranked[]>(sql, ...params);
+  return postgresRanked(deps, params, terms, match, where, param(take));
+}
+
+// ts_rank's weight array is ordered {D, C, B, A}: the same proportions as SQLite's bm25 weights.
+const rankOf = (q: string) => `ts_rank('{0.1, 0.2, 0.5, 1.0}', s."searchVector", ${q})::float8`;
+
+/**
+ * ts_rank of one word sums, over the indexed words it matches as a prefix, a share set by where
+ * each occurs: a word in a name or title (weights 1.0, 0.5) gives at least 0.5 / 1.645 ≈ 0.304; one
+ * only in descriptions and searchText (0.2, 0.1) gives below 0.261. A server matching nowhere in
+ * its name or title thus ranks below 0.27 × the distinct indexed words the prefix matches, which
+ * ServerSearchLexeme counts (up to MAX_WORDS; a prefix matching more ranks every match).
+ */
+const OUTSIDE_NAME_AND_TITLE = 0.27;
+const MAX_WORDS = 10;
+
+/**
+ * PostgreSQL ranks every match with ts_rank. For one word it first ranks only the servers matching
+ * it in their name or title, found through an index over those weights: a fraction of the matches.
+ * Their `take` best are the answer when `take` survive the filters and the last of them outranks
+ * every server matching elsewhere (see OUTSIDE_NAME_AND_TITLE); otherwise the same statement ranks
+ * every match, as it always does for several words (ranked by proximity, with no such bound).
+ */
+async function postgresRanked(deps: Deps, params: unknown[], terms: string[], match: string, where: string, take: string): Promise<Ranked[]> {
+  const all = `SELECT s."id" AS id, s."name" AS name, ${rankOf('q')} AS rank
+     FROM "ServerVersion" s, to_tsquery('simple', ${match}) q WHERE s."searchVector" @@ q${where}`;
+  const order = 'ORDER BY rank DESC, name, id DESC';
+  const [term] = terms;
+  if (terms.length > 1 || !term) return deps.db.$queryRawUnsafe<Ranked[]>(`SELECT id, rank FROM (${all}) m ${order} LIMIT ${take}`, ...params);
+  params.push(`'${term}':*`, `${term}%`);
+  const [parsed, prefix] = [`$${params.length - 1}`, `$${params.length}`];
+  return deps.db.$queryRawUnsafe<Ranked[]>(
+    `WITH words AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT FROM "ServerSearchLexeme" WHERE "lexeme" LIKE ${prefix} LIMIT ${MAX_WORDS}) w),
+     head AS MATERIALIZED (
+       SELECT * FROM (SELECT s."id" AS id, s."name" AS name, ${rankOf('q')} AS rank FROM "ServerVersion" s, to_tsquery('simple', ${match}) q
+         WHERE ts_filter(s."searchVector", '{a,b}') @@ q AND (SELECT n FROM words) < ${MAX_WORDS}${where}) h
+       ${order} LIMIT ${take}),
+     settled AS MATERIALIZED (
+       SELECT to_tsquery('simple', ${match})::text = ${parsed} AND count(*) = ${take} AND min(rank) > ${OUTSIDE_NAME_AND_TITLE} * (SELECT n FROM words) AS yes
+       FROM head),
+     every AS MATERIALIZED (SELECT * FROM (${all}) m ${order} LIMIT ${take})
+     SELECT id, rank FROM (
+       SELECT * FROM head WHERE (SELECT yes FROM settled)
+       UNION ALL
+       SELECT * FROM every WHERE NOT (SELECT yes FROM settled)
+     ) r ${order}`,
+    ...params,
+  );
 }
 
 /** How many FTS5 matches are ranked before the filters apply, per result wanted (see sqliteRanked). */
