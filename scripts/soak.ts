@@ -1,9 +1,15 @@
 // Soak: 200 concurrent Streamable HTTP sessions against a `switchboard serve` child process for N
-// minutes, each making mixed tool calls back to back (reads, searches, route resolution, trace
-// reads; and for the operator sessions invoke through a stdio upstream, job_submit, registry_update).
-// Reports every error (target 0) and the server's resident memory, sampled from /proc, from the
-// end of the warm-up to the end of the run (target: growth < 10 %).
-//   npx tsx scripts/soak.ts [--minutes 10] [--sessions 200] [--warmup-seconds 60] [--database <url>] [--env NAME=value]…
+// minutes, each making mixed tool calls (reads, searches, route resolution, trace reads; and for
+// the operator sessions invoke through a stdio upstream, job_submit, registry_update) with a pause
+// between calls of --think-ms on average (uniform from half to one and a half times it), so the
+// server runs at a sustained rate below saturation, as a soak should. Reports every error (target
+// 0) and the server's resident memory, sampled from /proc, from the end of the warm-up to the end
+// of the run (target: growth < 10 %), with its JS heap from /metrics.
+//   npx tsx scripts/soak.ts [--minutes 10] [--sessions 200] [--think-ms 1500] [--warmup-seconds 60] [--database <url>] [--env NAME=value]…
+// --think-ms 0 makes it a stress run: every session calls back to back and the server is always
+// saturated. On 2 cores some requests then wait in line past the SDK client's 60 s timeout; a bare
+// SDK server (bench/fixtures/bare-http-server.mjs) with 4 ms of work per call does the same
+// under the same overload (measured: 248 timeouts and 167 connect timeouts in 100 s, 400 sessions).
 // Default configuration throughout (SQLite in a temporary directory unless --database): sessions
 // are spread over 20 API keys so that no principal passes the default HTTP rate limit (6000/m).
 // Requires `npm run build`. Exit code 1 when a target is missed.
@@ -20,6 +26,7 @@ const { values: flags } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     sessions: { type: 'string', default: '200' },
+    'think-ms': { type: 'string', default: '1500' },
     'warmup-seconds': { type: 'string' },
     database: { type: 'string' },
     keys: { type: 'string', default: '20' },
@@ -31,6 +38,7 @@ const extraEnv = Object.fromEntries(flags.env.map((e) => [e.slice(0, e.indexOf('
 const minutes = Number(flags.minutes);
 const sessionCount = Number(flags.sessions);
 const keyCount = Number(flags.keys);
+const thinkMs = Number(flags['think-ms']);
 const durationMs = minutes * 60_000;
 const warmupMs = flags['warmup-seconds'] !== undefined ? Number(flags['warmup-seconds']) * 1000 : Math.min(60_000, durationMs / 4);
 const SAMPLE_MS = 2_000;
@@ -98,6 +106,7 @@ async function session(url: string, key: string, calls: Call[], until: number, t
     } catch (error) {
       recordError(tally, tool, error);
     }
+    if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + Math.random())));
   }
   await client.close().catch((error: unknown) => recordError(tally, 'close', error));
 }
@@ -146,6 +155,7 @@ async function main(): Promise<void> {
       minutes,
       env: extraEnv,
       sessions: sessionCount,
+      thinkMs,
       principals: keys.length,
       warmupSeconds: warmupMs / 1000,
       callsOk: tally.ok,

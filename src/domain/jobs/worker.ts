@@ -136,7 +136,7 @@ export function startJobWorkers(deps: Pick<Deps, 'db' | 'clock' | 'provider' | '
     setInterval(guarded('lease renewal', () => renewLeases(deps, owner, [...running.keys()], leaseMs)), Math.max(50, Math.floor(leaseMs / 3))),
   ];
   for (const t of timers) t.unref();
-  // No claim right away: a start answers its first requests before looking for queued jobs.
+  tick();
 
   return {
     wake: tick,
