@@ -6,12 +6,24 @@ import { randomFillSync } from 'node:crypto';
 const pool = Buffer.alloc(4096);
 let used = pool.length;
 
-/** `size` bytes from the CSPRNG (at most 256), in a buffer of their own. */
-export function randomBytesPooled(size: number): Buffer {
+/** Where the next `size` (at most 256) unused bytes of the pool start. */
+function take(size: number): number {
   if (used + size > pool.length) {
     randomFillSync(pool);
     used = 0;
   }
   used += size;
-  return Buffer.from(pool.subarray(used - size, used));
+  return used - size;
+}
+
+/** `size` bytes from the CSPRNG, in a buffer of their own. */
+export function randomBytesPooled(size: number): Buffer {
+  const start = take(size);
+  return Buffer.from(pool.subarray(start, start + size));
+}
+
+/** `size` bytes from the CSPRNG as hex, read straight from the pool. */
+export function randomHex(size: number): string {
+  const start = take(size);
+  return pool.toString('hex', start, start + size);
 }

@@ -1,7 +1,7 @@
 // One trace per call, named with OpenTelemetry's MCP and GenAI attributes where they exist
 // (mcp.method.name → method, gen_ai.tool.name → tool, mcp.session.id → sessionId,
 // error.type → errorType, "tool_error" for isError results) and W3C trace context ids.
-import { randomBytesPooled } from '../random.js';
+import { randomHex } from '../random.js';
 import type { Redactor } from '../redaction/index.js';
 
 export interface TraceRecord {
@@ -33,8 +33,8 @@ export interface TraceRecord {
   truncated: boolean;
 }
 
-export const newTraceId = () => randomBytesPooled(16).toString('hex');
-export const newSpanId = () => randomBytesPooled(8).toString('hex');
+export const newTraceId = () => randomHex(16);
+export const newSpanId = () => randomHex(8);
 export const newTraceIds = () => ({ traceId: newTraceId(), spanId: newSpanId() });
 
 /** The W3C traceparent that makes a downstream call a child of this span. */
