@@ -90,6 +90,9 @@ describeEachProvider('invoke', (env, provider) => {
     expect(await callError(client, 'invoke', { server: 'fixture', tool: 'nope' })).toMatch(/NotFound: fixture@1.0.0 has no tool nope \(its tools: crash, echo, env, fail, hang, headers, sleep, stats\)/);
     expect(await callError(client, 'invoke', { intent: 'test.echo', server: 'fixture', tool: 'echo' })).toMatch(/either intent, or server and tool/);
     expect(await callError(client, 'invoke', { intent: 'nothing.here' })).toMatch(/NotFound: No route or discovered tool handles nothing.here/);
+    // A registry change rebuilds what a call needs; the check holds on the rebuilt one.
+    await call(client, 'registry_update', { name: 'fixture', version: '1.0.0', metadata: { checked: true } });
+    expect(await callError(client, 'invoke', { intent: 'test.echo', arguments: { text: 42 } })).toMatch(/\/text: must be string/);
     expect(calls()).toBe(before);
   });
 

@@ -28,6 +28,33 @@ function engineFor(schema: Record<string, unknown>) {
   return engines.draft7;
 }
 
+// Compiled validators by schema text. Callables are rebuilt whenever the registry changes, and
+// ajv keeps every schema object it compiles: recompiling fresh copies of the same schemas grew the
+// heap for ever (a soak with registry updates showed it). So each text is compiled once, ajv
+// forgets it at once, and only the most recently used COMPILED_MAX are kept here.
+const COMPILED_MAX = 1000;
+const compiled = new Map<string, ValidateFunction>();
+
+function compile(schema: Record<string, unknown>): ValidateFunction {
+  // $id would make a second compile of the same schema collide.
+  const { $id: _id, ...rest } = schema;
+  const text = JSON.stringify(rest);
+  let validate = compiled.get(text);
+  if (validate) {
+    compiled.delete(text);
+  } else {
+    const engine = engineFor(schema);
+    try {
+      validate = engine.compile(rest);
+    } finally {
+      engine.removeSchema(rest); // also when it failed: ajv had cached it before compiling
+    }
+    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+  }
+  compiled.set(text, validate);
+  return validate;
+}
+
 export type ArgumentCheck = (args: Record<string, unknown>) => void;
 
 /**
@@ -37,9 +64,7 @@ export type ArgumentCheck = (args: Record<string, unknown>) => void;
 export function argumentChecker(label: string, schema: Record<string, unknown>, onSkip: (reason: string) => void): ArgumentCheck {
   let validate: ValidateFunction;
   try {
-    // $id would make a second compile of the same schema collide; checkers are cached by the caller.
-    const { $id: _id, ...rest } = schema;
-    validate = engineFor(schema).compile(rest);
+    validate = compile(schema);
   } catch (error) {
     onSkip(error instanceof Error ? error.message : String(error));
     return () => {};
