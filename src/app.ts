@@ -94,7 +94,10 @@ export async function createApp(config: Config, options: { log?: Logger; migrate
   }, 3_600_000);
   retention.unref();
   const health = startHealthScheduler(deps, { intervalMs: config.healthIntervalMs, owner: randomUUID(), log });
-  const jobs = startJobWorkers(deps, { concurrency: config.jobWorkers, owner: randomUUID(), log, pollMs: 250, leaseMs: config.jobLeaseMs, run: (job, o) => runJob(deps, job, o) });
+  // The first claim waits a second, so that a start answers its first requests (a client's
+  // initialize and tools/list) without also compiling and running the claim queries; a job
+  // submitted meanwhile still starts at once (submit wakes the workers).
+  const jobs = startJobWorkers(deps, { concurrency: config.jobWorkers, owner: randomUUID(), log, pollMs: 250, leaseMs: config.jobLeaseMs, startDelayMs: 1000, run: (job, o) => runJob(deps, job, o) });
   // 300 ms: subscribers hear of progress about as often as workers write it (at most 4/s).
   const jobWatch = createJobWatcher(deps, { intervalMs: 300 });
   return {

@@ -9,10 +9,10 @@ import { describeEachProvider } from './support/harness.js';
 
 // A start from dist lists the descriptions the build wrote (src/tools/describe.ts); they must be
 // exactly what describeTool makes of the source. npm test builds first, so a stale file fails here.
-describe('dist/tools/described.json', () => {
+describe('dist/described.json', () => {
   it('is describeTool of every tool, in order', () => {
-    const file = new URL('../dist/tools/described.json', import.meta.url);
-    expect(existsSync(file), 'dist/tools/described.json is missing: run npm run build').toBe(true);
+    const file = new URL('../dist/described.json', import.meta.url);
+    expect(existsSync(file), 'dist/described.json is missing: run npm run build').toBe(true);
     const built: unknown = JSON.parse(readFileSync(file, 'utf8'));
     expect(built).toEqual(JSON.parse(JSON.stringify(allTools.map(describeTool))));
   });

@@ -26,6 +26,8 @@ export interface JobWorkerOptions {
   retryMaxMs?: number;
   /** How long stop() waits for running jobs before releasing their leases (default 5 s). */
   drainMs?: number;
+  /** The first look for due jobs (and expired leases) waits this long (default 0). */
+  startDelayMs?: number;
   /** Runs one attempt of a claimed job and records its outcome: runJob with the app's deps. */
   run(job: Job, options: RunOptions): Promise<void>;
 }
@@ -136,12 +138,14 @@ export function startJobWorkers(deps: Pick<Deps, 'db' | 'clock' | 'provider' | '
     setInterval(guarded('lease renewal', () => renewLeases(deps, owner, [...running.keys()], leaseMs)), Math.max(50, Math.floor(leaseMs / 3))),
   ];
   for (const t of timers) t.unref();
-  tick();
+  // Not unref'd: a process whose only work is jobs already queued stays up for its first claim.
+  const first = setTimeout(tick, options.startDelayMs ?? 0);
 
   return {
     wake: tick,
     async stop() {
       stopped = true;
+      clearTimeout(first);
       clearInterval(timers[0]);
       await Promise.all([...claims, sweep]);
       const drain = new Promise<void>((resolve) => setTimeout(resolve, options.drainMs ?? 5000).unref());
