@@ -49,7 +49,10 @@ const benches: Bench[] = [
   {
     name: 'cold-start',
     run: () => coldStart(),
-    rows: (r) => [{ measure: 'stdio spawn → first tools/list (ms), ratio = switchboard ÷ bare SDK', ours: `${r.switchboardMs} ms`, baseline: `bare SDK stdio ${r.bareMs} ms`, ratio: r.ratio, ...atMost(r.ratio, 2) }],
+    rows: (r) => [
+      { measure: 'stdio spawn → first tools/list through the SDK client (ms), ratio = switchboard ÷ bare SDK', ours: `${r.switchboardMs} ms`, baseline: `bare SDK stdio ${r.bareMs} ms`, ratio: r.ratio, ...atMost(r.ratio, 2) },
+      ...(r.wireRatio === undefined ? [] : [{ measure: 'the same, to the tools/list answer on the wire (the server alone, no client work)', ours: `${r.switchboardWireMs} ms`, baseline: `bare SDK stdio ${r.bareWireMs} ms`, ratio: r.wireRatio, ...none }]),
+    ],
   },
   {
     name: 'routes',

@@ -28,7 +28,15 @@ describe('lightOutputSchema', () => {
       const after = ajv.compile(lightOutputSchema(full));
       const { valid, broken } = schemaTools(full as JsonSchema);
       const results = valid().chain((v) => fc.oneof(fc.constant(v), broken(v, (site) => site.how !== 'unknown property').map((b) => b.value)));
-      fc.assert(fc.property(results, (value) => before(value) === after(value)), { numRuns: 60 });
+      // Values nested thousands deep at a recursive place overflow ajv's stack: the same for both.
+      const verdict = (validate: (v: unknown) => boolean, value: unknown) => {
+        try {
+          return validate(value);
+        } catch (error) {
+          return error instanceof RangeError ? 'overflow' : error;
+        }
+      };
+      fc.assert(fc.property(results, (value) => verdict(before, value) === verdict(after, value)), { numRuns: 60 });
     });
   }
 });
